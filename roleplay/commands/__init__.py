@@ -1,0 +1,1 @@
+"""One module per group of CLI commands; `roleplay/cli.py` imports them lazily."""

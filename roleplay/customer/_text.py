@@ -1,0 +1,73 @@
+"""Small Dutch text helpers for the customer: sentences, word lemmas, keyword matching.
+
+simplemma loads its Dutch dictionary (about 0.3 s) on the first call and is fast after that; lemmas are
+cached per word so a reply costs microseconds.
+"""
+
+import re
+from functools import lru_cache
+
+_WORD = re.compile(r"[a-zà-ÿ0-9]+(?:[-'][a-zà-ÿ0-9]+)*")
+_SENTENCE_END = re.compile(r"(?<=[.!?…])\s+")
+_NORMAL = re.compile(r"[^a-zà-ÿ0-9 ]+")
+
+
+@lru_cache(maxsize=20000)
+def lemma(word: str) -> str:
+    from simplemma import lemmatize
+
+    # simplemma writes separable verbs as "terug_bellen"; persona keywords write "terugbellen"
+    return str(lemmatize(word, lang="nl")).lower().replace("_", "")
+
+
+def words(text: str) -> list[str]:
+    return _WORD.findall(text.lower())
+
+
+def lemmas(text: str) -> set[str]:
+    """Word forms and their lemmas, lower case (both, so a keyword may be given either way)."""
+    out: set[str] = set()
+    for w in words(text):
+        out.add(w)
+        out.add(lemma(w))
+        if "-" in w:  # "4g-router", "e-bike": the parts count too
+            for part in w.split("-"):
+                out.add(part)
+                out.add(lemma(part))
+    return out
+
+
+@lru_cache(maxsize=4096)
+def keyword_forms(keyword: str) -> tuple[str, ...]:
+    """A persona keyword as lemma(s); a keyword with a space is a phrase matched as text."""
+    k = keyword.lower().strip()
+    if " " in k:
+        return (k,)
+    return tuple({k, lemma(k)})
+
+
+def matches(keyword: str, text_lemmas: set[str], text_lower: str) -> bool:
+    """Does a keyword occur in a text? Whole lemmas, or the head of a Dutch compound ("klantnummer"
+    ends in "nummer"), or a phrase as text."""
+    forms = keyword_forms(keyword)
+    if " " in forms[0]:
+        return forms[0] in text_lower
+    for f in forms:
+        if f in text_lemmas:
+            return True
+        if len(f) >= 4 and any(len(t) > len(f) + 2 and t.endswith(f) for t in text_lemmas):
+            return True
+    return False
+
+
+def any_match(keywords: list[str], text_lemmas: set[str], text_lower: str) -> list[str]:
+    return [k for k in keywords if matches(k, text_lemmas, text_lower)]
+
+
+def sentences(text: str) -> list[str]:
+    return [s for s in (p.strip() for p in _SENTENCE_END.split(text.strip())) if s]
+
+
+def normal(sentence: str) -> str:
+    """A sentence reduced for the no-repeat check: lower case, letters and digits, single spaces."""
+    return " ".join(_NORMAL.sub(" ", sentence.lower()).split())

@@ -1,0 +1,782 @@
+"""One rule per checklist item: a verdict from the signals and the turn structure, with its evidence.
+
+Rules follow the catalogue: `not_applicable` only when the situation never arose; behaviour the trainee
+simply did not show is `not_met`; an item about avoiding something is `not_met` at its first occurrence.
+Reasons are Dutch, addressed to the trainee.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from ..models import Role, Verdict
+from ..signals import C, S
+from ._view import Hit, View
+
+MET, NOT_MET, NA = Verdict.met, Verdict.not_met, Verdict.not_applicable
+
+
+@dataclass
+class Decision:
+    verdict: Verdict
+    reason: str
+    hits: list[Hit] = field(default_factory=list)
+
+
+Rule = Callable[[View], Decision]
+RULES: dict[str, Rule] = {}
+
+
+def rule(item_id: str) -> Callable[[Rule], Rule]:
+    def register(fn: Rule) -> Rule:
+        RULES[item_id] = fn
+        return fn
+
+    return register
+
+
+def _met(hits: list[Hit], reason: str) -> Decision:
+    return Decision(MET, reason, hits[:2])
+
+
+def _show(view: View, ids: tuple[str, ...], met: str, not_met: str) -> Decision:
+    hits = view.trainee_hits(*ids)
+    return _met(hits, met) if hits else Decision(NOT_MET, not_met)
+
+
+def _avoid(view: View, ids: tuple[str, ...], met: str, not_met: str) -> Decision:
+    hits = view.trainee_hits(*ids)
+    return Decision(NOT_MET, not_met, hits[:2]) if hits else Decision(MET, met)
+
+
+def _trainee_spoke(view: View) -> bool:
+    return bool(view.trainee_turns())
+
+
+# ---------------------------------------------------------------------------------------------------
+# shared moments
+# ---------------------------------------------------------------------------------------------------
+
+def _bad_news(view: View) -> Hit | None:
+    return view.first(S.bad_news, turns=view.trainee_turns())
+
+
+def _refusals(view: View) -> list[Hit]:
+    return view.trainee_hits(S.refusal, S.blunt_no)
+
+
+def _objection_turns(view: View) -> list[int]:
+    return [h.turn for h in view.customer_hits(C.objection)]
+
+
+def _name_unclear(view: View) -> bool:
+    """Mumbled or broken off by the customer, or the trainee says they did not catch it (R14)."""
+    return bool(view.customer_hits(C.name_unclear) or view.trainee_hits(S.name_reason))
+
+
+def _understanding(view: View) -> list[Hit]:
+    """Moments the trainee checked understanding by giving back what they understood (not data questions)."""
+    checks = view.trainee_hits(S.summary, S.paraphrase, S.reflection, S.reflection_question)
+    checks += [h for h in view.trainee_hits(S.check_question) if "bedoel" in h.signal.cue.lower()]
+    return sorted(checks, key=lambda h: (h.turn, h.signal.start))
+
+
+def _summary_with_check(view: View) -> list[Hit]:
+    out = []
+    for i, sigs in view.iter_trainee():
+        summaries = [s for s in sigs if s.id == S.summary]
+        if summaries and any(s.id == S.check_question and s.start >= summaries[0].start for s in sigs):
+            out.append(Hit(i, summaries[0]))
+    return out
+
+
+# ---------------------------------------------------------------------------------------------------
+# actief-luisteren
+# ---------------------------------------------------------------------------------------------------
+
+@rule("actief-luisteren.aanmoedigen")
+def _aanmoedigen(view: View) -> Decision:
+    return _show(view, (S.listening_signal,),
+                 "Je gaf korte luistersignalen waarmee je de klant uitnodigde verder te vertellen.",
+                 "Je gaf geen korte luistersignalen (zoals 'hm-hm' of 'vertelt u verder') die de klant "
+                 "aanmoedigen door te praten.")
+
+
+@rule("actief-luisteren.laten-uitpraten")
+def _laten_uitpraten(view: View) -> Decision:
+    told = view.story_told_at()
+    early = [h for h in view.hits(S.solution, S.own_story, S.judgement, S.pitch, S.dismissive,
+                                  turns=[i for i in view.trainee_turns() if i < told])]
+    interrupted = [h for h in view.customer_hits(C.insist) if "uitpraten" in h.signal.text.lower()
+                   or "laat me" in h.signal.text.lower()]
+    if early:
+        return Decision(NOT_MET, "Je kwam met een oplossing, eigen verhaal of oordeel voordat de klant "
+                        "het hele verhaal had kunnen vertellen.", early[:1])
+    if interrupted or any("uitpraten" in view.text(i).lower() for i in view.customer_turns()):
+        return Decision(NOT_MET, "De klant moest vragen of hij mocht uitpraten.")
+    return Decision(MET, "Je liet de klant eerst het verhaal vertellen voordat je met een oplossing kwam.",
+                    view.trainee_hits(S.listening_signal, S.question_clarify, S.question_open)[:1])
+
+
+@rule("actief-luisteren.doorvragen")
+def _doorvragen(view: View) -> Decision:
+    told = view.story_told_at()
+    hits = [h for h in view.trainee_hits(S.question_clarify) if h.turn >= min(told, _first_after_customer(view))]
+    if hits:
+        return _met(hits, "Je stelde een vraag om het verhaal van de klant te verduidelijken.")
+    return Decision(NOT_MET, "Je stelde geen vraag die het verhaal van de klant verder verduidelijkte.")
+
+
+def _first_after_customer(view: View) -> int:
+    c = view.customer_turns()
+    return c[0] if c else 0
+
+
+@rule("actief-luisteren.samenvatten")
+def _samenvatten(view: View) -> Decision:
+    hits = _summary_with_check(view)
+    if hits:
+        return _met(hits, "Je vatte het verhaal van de klant in eigen woorden samen en checkte of het klopte.")
+    only = view.trainee_hits(S.summary)
+    if only:
+        return Decision(NOT_MET, "Je vatte samen, maar vroeg niet of je het goed begrepen had.", only[:1])
+    return Decision(NOT_MET, "Je vatte de boodschap van de klant niet in eigen woorden samen met een check.")
+
+
+# ---------------------------------------------------------------------------------------------------
+# empathisch-luisteren
+# ---------------------------------------------------------------------------------------------------
+
+@rule("empathisch-luisteren.gevoel-erkennen")
+def _gevoel_erkennen(view: View) -> Decision:
+    hits = view.trainee_hits(S.acknowledge_feeling, S.validate_feeling, S.reflection)
+    if hits:
+        return _met(hits, "Je benoemde het gevoel van de klant en erkende het.")
+    dismiss = view.trainee_hits(S.dismissive)
+    if dismiss:
+        return Decision(NOT_MET, "Je noemde het gevoel van de klant alleen om het weg te wuiven.", dismiss[:1])
+    return Decision(NOT_MET, "Je benoemde of erkende het gevoel van de klant nergens.")
+
+
+@rule("empathisch-luisteren.empathische-vraag")
+def _empathische_vraag(view: View) -> Decision:
+    open_ = {(h.turn, h.signal.start) for h in view.trainee_hits(S.question_open)}
+    hits = [h for h in view.trainee_hits(S.question_clarify) if (h.turn, h.signal.start) in open_]
+    hits += view.trainee_hits(S.question_needs)
+    if hits:
+        return _met(hits, "Je stelde een open vraag die de klant uitnodigde meer te vertellen over het probleem "
+                    "of wat hij nodig heeft.")
+    return Decision(NOT_MET, "Je stelde geen open vraag die de klant uitnodigde meer te vertellen over het probleem of zijn behoeften.")
+
+
+@rule("empathisch-luisteren.herformuleren")
+def _herformuleren(view: View) -> Decision:
+    hits = view.trainee_hits(S.summary, S.paraphrase, S.reflection, S.reflection_question)
+    if hits:
+        return _met(hits, "Je gaf de boodschap van de klant in je eigen woorden terug.")
+    parrot = view.trainee_hits(S.parroting)
+    if parrot:
+        return Decision(NOT_MET, "Je herhaalde de woorden van de klant letterlijk in plaats van ze in eigen "
+                        "woorden terug te geven.", parrot[:1])
+    return Decision(NOT_MET, "Je gaf de boodschap van de klant niet in eigen woorden terug.")
+
+
+@rule("empathisch-luisteren.actie-toezeggen")
+def _actie_toezeggen(view: View) -> Decision:
+    return _show(view, (S.commitment,), "Je zegde concrete actie toe om het probleem aan te pakken.",
+                 "Je zegde geen concrete actie toe op het probleem van de klant.")
+
+
+# ---------------------------------------------------------------------------------------------------
+# oprechte-aandacht
+# ---------------------------------------------------------------------------------------------------
+
+@rule("oprechte-aandacht.klant-centraal")
+def _klant_centraal(view: View) -> Decision:
+    off = view.trainee_hits(S.pitch) + [h for h in view.trainee_hits(S.own_story) if _anecdote(view, h)]
+    if off:
+        return Decision(NOT_MET, "Je maakte het gesprek (ook) over je eigen verhaal of het bedrijf.", off[:1])
+    engaged = view.trainee_hits(S.question_clarify, S.summary, S.reflection, S.acknowledge_feeling,
+                                S.question_needs, S.listening_signal)
+    if engaged:
+        return _met(engaged, "Je hield het gesprek bij het verhaal van de klant.")
+    return Decision(NOT_MET, "Je ging niet in op het verhaal van de klant zelf.")
+
+
+def _anecdote(view: View, hit: Hit) -> bool:
+    """An own story of more than one sentence (one short bit of self-disclosure is fine)."""
+    from ..signals._text import analyze
+
+    sents = analyze(view.text(hit.turn)).sentences
+    later = [s for s in sents if s.start > hit.signal.start][:2]
+    return any({"ik", "mijn", "me", "mij", "we", "ons"} & {t.text for t in s.tokens} and not s.is_question
+               for s in later)
+
+
+@rule("oprechte-aandacht.eerst-begrijpen")
+def _eerst_begrijpen(view: View) -> Decision:
+    sol = view.first_solution_turn()
+    checks = _understanding(view)
+    if sol is None:
+        if checks:
+            return _met(checks, "Je ging na of je de klant goed begreep.")
+        return Decision(NOT_MET, "Je ging niet na of je de klant goed begreep.")
+    before = [h for h in checks if h.turn < sol.turn or (h.turn == sol.turn and h.signal.start < sol.signal.start)]
+    if before:
+        return _met(before, "Je ging eerst na of je de klant goed begreep voordat je een oplossing bood.")
+    return Decision(NOT_MET, "Je kwam met een oplossing voordat je had nagegaan of je de klant goed begreep.",
+                    [sol])
+
+
+@rule("oprechte-aandacht.geen-gevatheid")
+def _geen_gevatheid(view: View) -> Decision:
+    return _avoid(view, (S.joke,), "Je maakte geen grapjes of gevatte opmerkingen.",
+                  "Je maakte een grap of gevatte opmerking.")
+
+
+@rule("oprechte-aandacht.samen-oplossen")
+def _samen_oplossen(view: View) -> Decision:
+    return _show(view, (S.choice_offer, S.question_needs),
+                 "Je zocht samen met de klant naar een oplossing: je vroeg wat zou helpen of bood een keuze.",
+                 "Je bepaalde de oplossing zelf: je vroeg niet wat de klant zou helpen en bood geen keuze.")
+
+
+# ---------------------------------------------------------------------------------------------------
+# reflectief-luisteren
+# ---------------------------------------------------------------------------------------------------
+
+def _reflections(view: View) -> list[Hit]:
+    return view.trainee_hits(S.reflection, S.reflection_question)
+
+
+@rule("reflectief-luisteren.reflectie")
+def _reflectie(view: View) -> Decision:
+    hits = _reflections(view)
+    if hits:
+        return _met(hits, "Je benoemde wat er onder de woorden zat: het gevoel, de wens of de bedoeling van de klant.")
+    return Decision(NOT_MET, "Je benoemde niet wat er onder de woorden van de klant zat (gevoel, wens of bedoeling).")
+
+
+@rule("reflectief-luisteren.als-statement")
+def _als_statement(view: View) -> Decision:
+    asked = view.trainee_hits(S.reflection_question)
+    stated = view.trainee_hits(S.reflection)
+    if asked:
+        return Decision(NOT_MET, "Je bracht een reflectie als vraag in plaats van als stellige uitspraak.", asked[:1])
+    if stated:
+        return _met(stated, "Je bracht je reflectie als stellige uitspraak, niet als vraag.")
+    if view.trainee_hits(S.summary, S.paraphrase):
+        return _met(view.trainee_hits(S.summary, S.paraphrase), "Je gaf de klant terug wat je hoorde zonder er een "
+                    "vraag van te maken.")
+    return Decision(NA, "Je gaf geen reflectie of parafrase.")
+
+
+@rule("reflectief-luisteren.kernachtig")
+def _kernachtig(view: View) -> Decision:
+    paraphrases = view.trainee_hits(S.reflection, S.reflection_question, S.summary, S.paraphrase, S.intro_phrase)
+    if not paraphrases:
+        return Decision(NA, "Je gaf geen reflectie of parafrase.")
+    intro = view.trainee_hits(S.intro_phrase)
+    if intro:
+        return Decision(NOT_MET, "Je leidde je reflectie in met een zinnetje als 'ik begrijp dat' of 'ik hoor u zeggen'.",
+                        intro[:1])
+    return _met(paraphrases, "Je reflecteerde kort en krachtig, zonder inleidend zinnetje.")
+
+
+@rule("reflectief-luisteren.niet-napraten")
+def _niet_napraten(view: View) -> Decision:
+    return _avoid(view, (S.parroting,), "Je praatte de klant niet na, maar gebruikte eigen woorden.",
+                  "Je herhaalde de zin van de klant vrijwel letterlijk.")
+
+
+@rule("reflectief-luisteren.neutraal")
+def _neutraal(view: View) -> Decision:
+    return _avoid(view, (S.judgement, S.dismissive, S.insult),
+                  "Je gaf geen eigen mening of oordeel over de klant of wat die deed.",
+                  "Je gaf je eigen oordeel over de klant of over wat die deed.")
+
+
+@rule("reflectief-luisteren.doorvragen-na-bevestiging")
+def _doorvragen_na_bevestiging(view: View) -> Decision:
+    confirmed = []
+    for c in view.confirmations():
+        before = view.prev_of(c, Role.trainee)
+        if before is not None and view.has(before, S.reflection, S.summary, S.paraphrase, S.reflection_question):
+            confirmed.append(c)
+    if not confirmed:
+        return Decision(NA, "De klant bevestigde nergens een reflectie of samenvatting.")
+    for c in confirmed:
+        nxt = view.next_of(c, Role.trainee)
+        if nxt is not None:
+            checks = {x.start for x in view.in_turn(nxt, S.check_question)}
+            qs = [q for q in view.in_turn(nxt, S.question_open, S.question_closed, S.question_needs)
+                  if q.start not in checks]
+            if qs:
+                return Decision(MET, "Nadat de klant je reflectie bevestigde, stelde je een nieuwe vraag.",
+                                [Hit(nxt, qs[0])])
+    nxt = view.next_of(confirmed[0], Role.trainee)
+    return Decision(NOT_MET, "Toen de klant bevestigde dat je het goed had, stelde je geen nieuwe vraag.",
+                    [Hit(nxt, view.signals[nxt][0])] if nxt is not None and view.signals[nxt] else [])
+
+
+# ---------------------------------------------------------------------------------------------------
+# empathie-tonen
+# ---------------------------------------------------------------------------------------------------
+
+@rule("empathie-tonen.persoonlijke-taal")
+def _persoonlijke_taal(view: View) -> Decision:
+    ik = view.trainee_hits(S.personal_language)
+    wij = view.trainee_hits(S.we_language)
+    if ik and len(ik) >= len(wij):
+        return _met(ik, "Je sprak als 'ik' tegen de klant, niet als een anoniem 'wij'.")
+    return Decision(NOT_MET, "Je sprak vooral als 'wij' (het bedrijf) in plaats van als 'ik'.", wij[:1])
+
+
+@rule("empathie-tonen.positieve-opening")
+def _positieve_opening(view: View) -> Decision:
+    """R18: the first reply to what the customer said opens with thanks or something positive, before any
+    question, solution, explanation or refusal (a greeting and the trainee's name may come first)."""
+    turns = [i for i in view.trainee_turns() if view.prev_of(i, Role.customer) is not None] or view.trainee_turns()
+    if not turns:
+        return Decision(NOT_MET, "Je kwam niet aan het woord.")
+    first = turns[0]
+    for i in turns:
+        only_greeting = all(s.id in (S.greeting, S.introduction, S.company_named, S.listening_signal,
+                                     S.personal_language) for s in view.signals[i])
+        if not only_greeting or view.words(i) > 12:
+            first = i
+            break
+    blocking = {S.question_open, S.question_closed, S.proposal, S.solution, S.commitment, S.explanation,
+                S.refusal, S.bad_news}
+    for s in sorted(view.signals[first], key=lambda x: x.start):
+        if s.id in (S.thanks, S.positive_statement):
+            return Decision(MET, "Je opende je eerste inhoudelijke reactie positief of met een bedankje.",
+                            [Hit(first, s)])
+        if s.id in blocking:
+            break
+    return Decision(NOT_MET, "Je eerste inhoudelijke reactie begon niet met een bedankje of iets positiefs.")
+
+
+def _nth_sentence_end(view: View, turn: int, n: int) -> int:
+    from ..signals._text import analyze
+
+    sents = analyze(view.text(turn)).sentences
+    return sents[min(n, len(sents)) - 1].end if sents else 0
+
+
+@rule("empathie-tonen.excuses")
+def _excuses(view: View) -> Decision:
+    apologies = view.trainee_hits(S.apology)
+    if not apologies:
+        return Decision(NOT_MET, "Je bood geen persoonlijke excuses aan voor het ongemak.")
+    sol = view.first_solution_turn()
+    turns = view.trainee_turns()
+    early_limit = sol if sol is not None else None
+    first = apologies[0]
+    if early_limit is None:
+        half = turns[: max(2, (len(turns) + 1) // 2)]
+        if first.turn in half:
+            return _met([first], "Je bood al vroeg in het gesprek excuses aan.")
+    elif first.turn < early_limit.turn or (first.turn == early_limit.turn
+                                           and first.signal.start <= early_limit.signal.start):
+        return _met([first], "Je bood excuses aan voordat je aan de oplossing begon.")
+    return Decision(NOT_MET, "Je excuses kwamen pas laat, nadat je al met de oplossing bezig was.", [first])
+
+
+@rule("empathie-tonen.gevoel-valideren")
+def _gevoel_valideren(view: View) -> Decision:
+    hits = view.trainee_hits(S.validate_feeling)
+    if hits:
+        return _met(hits, "Je liet merken dat het gevoel van de klant begrijpelijk en terecht is.")
+    return Decision(NOT_MET, "Je liet niet merken dat je het gevoel van de klant begrijpt of terecht vindt.")
+
+
+@rule("empathie-tonen.samenvatten-en-checken")
+def _samenvatten_checken(view: View) -> Decision:
+    hits = _summary_with_check(view)
+    if hits:
+        return _met(hits, "Je vatte het probleem samen en vroeg of je het goed had.")
+    return Decision(NOT_MET, "Je vatte het probleem niet samen met de vraag of je het goed begrepen had.")
+
+
+@rule("empathie-tonen.eigenaarschap")
+def _eigenaarschap(view: View) -> Decision:
+    refusals = view.trainee_hits(S.ownership_refusal)
+    guided = view.trainee_hits(S.guided_handover)
+    unguided = [h for h in refusals if not any(g.turn in (h.turn, h.turn + 1, h.turn + 2) for g in guided)]
+    if unguided:
+        return Decision(NOT_MET, "Je schoof het probleem door zonder de klant er doorheen te helpen.", unguided[:1])
+    owned = view.trainee_hits(S.commitment, S.action_now, S.guided_handover)
+    if owned:
+        return _met(owned, "Je nam het probleem op je en hielp de klant zelf verder.")
+    return Decision(NOT_MET, "Je nam het probleem niet op je: je zegde niets toe en deed niets zichtbaar.")
+
+
+@rule("empathie-tonen.actie-nu")
+def _actie_nu(view: View) -> Decision:
+    return _show(view, (S.action_now,), "Je vertelde wat je op dat moment voor de klant deed.",
+                 "Je vertelde niet wat je op dat moment voor de klant aan het doen was.")
+
+
+@rule("empathie-tonen.tijdsbestek")
+def _tijdsbestek(view: View) -> Decision:
+    hits = [h for h in view.trainee_hits(S.time_frame)
+            if view.has(h.turn, S.commitment, S.solution, S.alternative, S.check_back, S.bad_news, S.action_now)]
+    if hits:
+        return _met(hits, "Je gaf een duidelijk en concreet tijdsbestek.")
+    vague = view.trainee_hits(S.vague_time)
+    if vague:
+        return Decision(NOT_MET, "Je noemde alleen een vaag tijdstip (zoals 'zo snel mogelijk').", vague[:1])
+    return Decision(NOT_MET, "Je gaf geen concreet tijdsbestek voor wat er gaat gebeuren.")
+
+
+@rule("empathie-tonen.nog-iets")
+def _nog_iets(view: View) -> Decision:
+    return _show(view, (S.anything_else,), "Je vroeg of je de klant nog ergens anders mee kon helpen.",
+                 "Je vroeg niet of je de klant nog ergens anders mee kon helpen.")
+
+
+def _closing_turns(view: View) -> list[int]:
+    turns = view.trainee_turns()
+    return turns[-2:] if turns else []
+
+
+@rule("empathie-tonen.bedanken")
+def _bedanken(view: View) -> Decision:
+    hits = view.hits(S.thanks, turns=_closing_turns(view))
+    if hits:
+        return _met(hits, "Je sloot het gesprek af met een bedankje.")
+    return Decision(NOT_MET, "Je bedankte de klant niet aan het einde van het gesprek.")
+
+
+# ---------------------------------------------------------------------------------------------------
+# nee-zeggen
+# ---------------------------------------------------------------------------------------------------
+
+@rule("nee-zeggen.navragen-bij-twijfel")
+def _navragen(view: View) -> Decision:
+    unsure = view.trainee_hits(S.check_back)
+    if not unsure:
+        return Decision(NA, "Je hoefde niets na te vragen: je twijfelde nergens of iets mocht.")
+    for h in unsure:
+        for j in (h.turn,):
+            if view.has(j, S.time_frame):
+                tf = view.in_turn(j, S.time_frame)[0]
+                return Decision(MET, "Je zei dat je het zou navragen en noemde wanneer je erop terugkomt.",
+                                [h, Hit(j, tf)] if tf.start != h.signal.start else [h])
+    return Decision(NOT_MET, "Je twijfelde, maar noemde geen concreet moment waarop je erop terugkomt.", unsure[:1])
+
+
+def _refusal_turns(view: View) -> list[int]:
+    return sorted({h.turn for h in _refusals(view)})
+
+
+@rule("nee-zeggen.geen-bot-nee")
+def _geen_bot_nee(view: View) -> Decision:
+    blunt = view.trainee_hits(S.blunt_no)
+    if blunt:
+        return Decision(NOT_MET, "Je weigerde met een bot 'nee'.", blunt[:1])
+    turns = _refusal_turns(view)
+    if not turns:
+        return Decision(NA, "Je hoefde niets te weigeren.")
+    return Decision(MET, "Je weigerde duidelijk, zonder het botte woord 'nee'.",
+                    [Hit(turns[0], view.in_turn(turns[0], S.refusal)[0])])
+
+
+@rule("nee-zeggen.alternatief")
+def _alternatief(view: View) -> Decision:
+    turns = _refusal_turns(view)
+    if not turns:
+        return Decision(NA, "Je hoefde niets te weigeren.")
+    for t in turns:
+        nxt = view.next_of(t, Role.trainee)
+        window = [t] + ([nxt] if nxt is not None and nxt - t <= 2 else [])
+        alt = view.hits(S.alternative, S.guided_handover, turns=window)
+        if alt:
+            return _met(alt, "Bij je weigering vertelde je wat wel kan.")
+    return Decision(NOT_MET, "Je weigerde zonder te zeggen wat wel mogelijk is.",
+                    [Hit(turns[0], view.in_turn(turns[0], S.refusal, S.blunt_no)[0])])
+
+
+@rule("nee-zeggen.voet-bij-stuk")
+def _voet_bij_stuk(view: View) -> Decision:
+    first_refusal = next(iter(_refusal_turns(view)), None)
+    if first_refusal is None:
+        return Decision(NA, "Je hoefde niets te weigeren.")
+    pushes = [h.turn for h in view.customer_hits(C.insist) if h.turn > first_refusal]
+    if not pushes:
+        return Decision(NA, "De klant drong niet aan na je weigering.")
+    for c in pushes:
+        nxt = view.next_of(c, Role.trainee)
+        if nxt is None:
+            continue
+        caved = any(w in view.text(nxt).lower() for w in ("uitzondering", "nou vooruit", "vooruit dan", "voor deze keer",
+                                                         "dan doe ik het toch", "oké dan", "ok dan", "goed dan"))
+        if caved or view.has(nxt, S.discount) and not view.has(nxt, S.refusal):
+            return Decision(NOT_MET, "Toen de klant aandrong, gaf je toe.", view.hits(S.commitment, S.solution, turns=[nxt])[:1])
+    reply = view.next_of(pushes[0], Role.trainee)
+    held = view.hits(S.explanation, turns=[reply] if reply is not None else [])
+    if held:
+        return _met(held, "Toen de klant aandrong, bleef je bij je standpunt en herhaalde je de reden.")
+    return Decision(NOT_MET, "Toen de klant aandrong, herhaalde je de reden van je weigering niet.")
+
+
+def _right_before(view: View, hit: Hit, targets: set[tuple[int, int]]) -> bool:
+    from ..signals._text import analyze
+
+    sents = analyze(view.text(hit.turn)).sentences
+    idx = next((n for n, s in enumerate(sents) if s.start == hit.signal.start), None)
+    return idx is not None and idx + 1 < len(sents) and (hit.turn, sents[idx + 1].start) in targets
+
+
+@rule("nee-zeggen.zakelijk")
+def _zakelijk(view: View) -> Decision:
+    turns = _refusal_turns(view)
+    if not turns:
+        return Decision(NA, "Je hoefde niets te weigeren.")
+    refusal_sents = {(h.turn, h.signal.start) for h in _refusals(view)}
+    regret = [h for h in view.trainee_hits(S.regret_phrase)
+              if (h.turn, h.signal.start) in refusal_sents or _right_before(view, h, refusal_sents)]
+    if regret:
+        return Decision(NOT_MET, "Je weigerde met 'helaas' of 'het spijt me', in plaats van zakelijk te blijven.",
+                        regret[:1])
+    return Decision(MET, "Je weigerde zakelijk, zonder 'helaas' of 'het spijt me'.",
+                    [Hit(turns[0], view.in_turn(turns[0], S.refusal, S.blunt_no)[0])])
+
+
+# ---------------------------------------------------------------------------------------------------
+# slecht-nieuws
+# ---------------------------------------------------------------------------------------------------
+
+@rule("slecht-nieuws.direct-brengen")
+def _direct_brengen(view: View) -> Decision:
+    news = _bad_news(view)
+    if news is None:
+        return Decision(NA, "Er was geen slecht nieuws te brengen.")
+    from ..signals._text import analyze
+
+    sents = analyze(view.text(news.turn)).sentences
+    before = [s for s in sents if s.end <= news.signal.start]
+    explained_first = any(s.id == S.explanation and s.end <= news.signal.start for s in view.signals[news.turn])
+    if len(before) > 1 or explained_first or sum(len(s.tokens) for s in before) > 18:
+        return Decision(NOT_MET, "Je bracht het slechte nieuws pas na een inleiding of uitleg, niet meteen.", [news])
+    return _met([news], "Je bracht het slechte nieuws meteen, met hooguit een korte inleiding.")
+
+
+@rule("slecht-nieuws.alternatief-direct")
+def _alternatief_direct(view: View) -> Decision:
+    news = _bad_news(view)
+    if news is None:
+        return Decision(NA, "Er was geen slecht nieuws te brengen.")
+    same = [h for h in view.hits(S.alternative, turns=[news.turn])]
+    if same:
+        return _met(same, "Je bracht het alternatief in één adem met het slechte nieuws.")
+    later = view.hits(S.alternative, turns=[i for i in view.trainee_turns() if i > news.turn])
+    if later:
+        return Decision(NOT_MET, "Je bracht het alternatief pas later, niet direct bij het slechte nieuws.", later[:1])
+    return Decision(NA, "Er was bij dit slechte nieuws geen alternatief.")
+
+
+@rule("slecht-nieuws.uitleg-later")
+def _uitleg_later(view: View) -> Decision:
+    news = _bad_news(view)
+    if news is None:
+        return Decision(NA, "Er was geen slecht nieuws te brengen.")
+    same = view.in_turn(news.turn, S.explanation)
+    earlier = view.hits(S.explanation, turns=[i for i in view.trainee_turns() if news.turn - 2 <= i < news.turn])
+    if same or earlier:
+        hit = Hit(news.turn, same[0]) if same else earlier[0]
+        return Decision(NOT_MET, "Je legde de oorzaak uit voordat de klant op het nieuws had kunnen reageren.", [hit])
+    later = view.hits(S.explanation, turns=[i for i in view.trainee_turns() if i > news.turn])
+    if later:
+        return _met(later, "Je bracht eerst het nieuws en legde de oorzaak pas uit nadat de klant had gereageerd.")
+    return Decision(NOT_MET, "Je legde nergens uit hoe het slechte nieuws kwam.")
+
+
+@rule("slecht-nieuws.reactie-opvangen")
+def _reactie_opvangen(view: View) -> Decision:
+    news = _bad_news(view)
+    if news is None:
+        return Decision(NA, "Er was geen slecht nieuws te brengen.")
+    reaction = view.next_of(news.turn, Role.customer)
+    reply = view.next_of(reaction, Role.trainee) if reaction is not None else None
+    if reply is None:
+        return Decision(NA, "De klant reageerde niet meer op het slechte nieuws.")
+    hits = view.hits(S.acknowledge_feeling, S.validate_feeling, S.apology, S.reflection, turns=[reply])
+    if hits and not view.has(reply, S.dismissive):
+        return _met(hits, "Je ving de reactie van de klant op het slechte nieuws op met begrip.")
+    return Decision(NOT_MET, "Op de reactie van de klant op het slechte nieuws toonde je geen begrip.",
+                    view.hits(S.dismissive, turns=[reply])[:1])
+
+
+# ---------------------------------------------------------------------------------------------------
+# contactbezwaren
+# ---------------------------------------------------------------------------------------------------
+
+def _objection_replies(view: View) -> list[int]:
+    out = []
+    for c in _objection_turns(view):
+        nxt = view.next_of(c, Role.trainee)
+        if nxt is not None and nxt not in out:
+            out.append(nxt)
+    return out
+
+
+@rule("contactbezwaren.erkennen")
+def _erkennen(view: View) -> Decision:
+    replies = _objection_replies(view)
+    if not replies:
+        return Decision(NA, "De prospect maakte geen contactbezwaar.")
+    hits = view.hits(S.objection_ack, turns=replies)
+    if hits:
+        return _met(hits, "Je erkende het bezwaar van de prospect eerst, voordat je verder ging.")
+    return Decision(NOT_MET, "Je ging in tegen het bezwaar zonder het eerst te erkennen.")
+
+
+@rule("contactbezwaren.ombuigen")
+def _ombuigen(view: View) -> Decision:
+    replies = _objection_replies(view)
+    if not replies:
+        return Decision(NA, "De prospect maakte geen contactbezwaar.")
+    why = {(h.turn, h.signal.start) for h in view.trainee_hits(S.question_why)}
+    hits = [h for h in view.hits(S.question_open, S.question_closed, S.question_needs, S.proposal, turns=replies)
+            if (h.turn, h.signal.start) not in why]
+    if hits:
+        return _met(hits, "Je boog het bezwaar om met een vraag die het gesprek gaande hield.")
+    return Decision(NOT_MET, "Je stelde na het bezwaar geen vraag die het gesprek gaande hield.")
+
+
+@rule("contactbezwaren.geen-waarom")
+def _geen_waarom(view: View) -> Decision:
+    if not _objection_turns(view) and not view.trainee_hits(S.question_why, S.insult):
+        return Decision(NA, "De prospect maakte geen contactbezwaar.")
+    return _avoid(view, (S.question_why, S.insult), "Je vroeg nergens 'waarom' en viel de prospect niet aan.",
+                  "Je vroeg 'waarom' of viel de prospect aan, waardoor hij zich moest verantwoorden.")
+
+
+@rule("contactbezwaren.respectvol-afronden")
+def _respectvol_afronden(view: View) -> Decision:
+    refusals = [h.turn for h in view.customer_hits(C.objection, C.reject)]
+    if len(set(refusals)) < 2:
+        return Decision(NA, "De prospect bleef niet weigeren.")
+    last = view.trainee_turns()[-1] if view.trainee_turns() else None
+    if last is None:
+        return Decision(NOT_MET, "Je rondde het gesprek niet af.")
+    accepted_later = [h for h in view.customer_hits(C.accept) if h.turn > refusals[-1]]
+    if accepted_later:
+        return Decision(NA, "De prospect ging uiteindelijk toch akkoord.")
+    rude = view.hits(S.insult, S.question_why, S.deadline, turns=[last])
+    polite = view.hits(S.thanks, S.closing_greeting, S.objection_ack, turns=[last])
+    if polite and not rude:
+        return _met(polite, "De prospect bleef weigeren en je rondde het gesprek beleefd af.")
+    return Decision(NOT_MET, "De prospect bleef weigeren, maar je rondde niet beleefd af.", rude[:1])
+
+
+# ---------------------------------------------------------------------------------------------------
+# uitgaand-gesprek
+# ---------------------------------------------------------------------------------------------------
+
+def _first_trainee(view: View) -> list[int]:
+    t = view.trainee_turns()
+    return t[:1]
+
+
+@rule("uitgaand-gesprek.voorstellen")
+def _voorstellen(view: View) -> Decision:
+    first = _first_trainee(view)
+    g = view.hits(S.greeting, turns=first)
+    intro = view.hits(S.introduction, turns=first)
+    company = view.hits(S.company_named, turns=first)
+    if g and intro and company:
+        return _met(intro, "Je opende met een groet, je naam en je bedrijf.")
+    missing = [w for w, ok in (("een groet", g), ("je naam", intro), ("je bedrijf", company)) if not ok]
+    return Decision(NOT_MET, "In je opening ontbrak " + " en ".join(missing) + ".", (g or intro)[:1])
+
+
+@rule("uitgaand-gesprek.aanleiding")
+def _aanleiding(view: View) -> Decision:
+    return _show(view, (S.call_reason,), "Je vertelde waarom je belde.", "Je vertelde niet waarom je belde.")
+
+
+@rule("uitgaand-gesprek.doel")
+def _doel(view: View) -> Decision:
+    return _show(view, (S.call_goal,), "Je zei expliciet wat je met het gesprek wilde bereiken.",
+                 "Je zei niet expliciet wat je met het gesprek wilde bereiken.")
+
+
+@rule("uitgaand-gesprek.afspraken-samenvatten")
+def _afspraken(view: View) -> Decision:
+    agreed = view.customer_hits(C.accept)
+    agreed = [h for h in agreed if h.turn >= (view.trainee_turns()[1] if len(view.trainee_turns()) > 1 else 0)]
+    if not agreed:
+        return Decision(NA, "Er werd niets afgesproken.")
+    hits = [h for h in view.trainee_hits(S.agreement_summary, S.summary) if h.turn > agreed[0].turn - 1]
+    if hits:
+        return _met(hits[-1:], "Je vatte aan het einde samen wat er was afgesproken.")
+    return Decision(NOT_MET, "Je vatte de gemaakte afspraken aan het einde niet samen.")
+
+
+@rule("uitgaand-gesprek.afsluiting")
+def _afsluiting(view: View) -> Decision:
+    hits = view.hits(S.closing_greeting, turns=view.trainee_turns()[-1:])
+    if hits:
+        return _met(hits, "Je sloot af met een passende groet.")
+    return Decision(NOT_MET, "Je sloot het gesprek niet af met een groet.")
+
+
+# ---------------------------------------------------------------------------------------------------
+# naam-spellen
+# ---------------------------------------------------------------------------------------------------
+
+@rule("naam-spellen.reden-noemen")
+def _reden_noemen(view: View) -> Decision:
+    if not _name_unclear(view):
+        return Decision(NA, "De naam van de klant was duidelijk.")
+    ask = view.trainee_hits(S.name_spell_request, S.name_wrong_ask)
+    reason = view.trainee_hits(S.name_reason)
+    if reason and (not ask or (reason[0].turn, reason[0].signal.start) <= (ask[0].turn, ask[0].signal.start)):
+        return _met(reason, "Je zei eerst waarom je naar de naam vroeg.")
+    if ask:
+        return Decision(NOT_MET, "Je vroeg naar de naam zonder te zeggen waarom.", ask[:1])
+    return Decision(NOT_MET, "De naam was onduidelijk, maar je vroeg er niet naar.")
+
+
+@rule("naam-spellen.laten-spellen")
+def _laten_spellen(view: View) -> Decision:
+    if not _name_unclear(view):
+        return Decision(NA, "De naam van de klant was duidelijk.")
+    wrong = view.trainee_hits(S.name_wrong_ask)
+    if wrong:
+        return Decision(NOT_MET, "Je vroeg 'hoe was uw naam' in plaats van de klant te laten spellen.", wrong[:1])
+    spell = view.trainee_hits(S.name_spell_request)
+    if spell:
+        return _met(spell, "Je vroeg de klant de naam te spellen.")
+    return Decision(NOT_MET, "De naam was onduidelijk, maar je vroeg de klant niet die te spellen.")
+
+
+# ---------------------------------------------------------------------------------------------------
+# besluiteloze-klant
+# ---------------------------------------------------------------------------------------------------
+
+@rule("besluiteloze-klant.koopfase-verkennen")
+def _koopfase(view: View) -> Decision:
+    return _show(view, (S.buying_stage_question,),
+                 "Je ging na waar de klant staat in het koopproces.",
+                 "Je ging niet na waar de klant staat in het koopproces (behoefte, vergelijking, wat nog te beslissen).")
+
+
+@rule("besluiteloze-klant.twijfel-uitvragen")
+def _twijfel(view: View) -> Decision:
+    return _show(view, (S.doubt_question,), "Je vroeg rechtstreeks waar de klant nog aan twijfelt.",
+                 "Je vroeg niet rechtstreeks waar de klant nog aan twijfelt.")
+
+
+@rule("besluiteloze-klant.geen-korting")
+def _geen_korting(view: View) -> Decision:
+    return _avoid(view, (S.discount,), "Je bood geen korting aan om een beslissing te forceren.",
+                  "Je bood korting aan om de klant over de streep te trekken.")
+
+
+@rule("besluiteloze-klant.geen-druk")
+def _geen_druk(view: View) -> Decision:
+    return _avoid(view, (S.deadline, S.extra_arguments), "Je zette de klant niet onder druk.",
+                  "Je zette de klant onder druk met een deadline of een stapel extra argumenten of opties.")

@@ -1,0 +1,57 @@
+"""Public data models. Small private modules hold them; import from here."""
+
+from ._checklist import Checklist, ChecklistItem, Source
+from ._persona import (
+    INTENT_BANDS,
+    REQUIRED_INTENTS,
+    SCRIPT_INTENTS,
+    STATE_EVENTS,
+    Alternative,
+    Character,
+    EndCondition,
+    Fact,
+    Mood,
+    MoodBand,
+    NPSBand,
+    Objection,
+    Persona,
+    Request,
+    Situation,
+    Speech,
+    Trigger,
+)
+from ._scorecard import Evidence, ItemResult, Scorecard, score_of
+from ._transcript import NPSAnswer, Role, Transcript, Turn, Verdict, nps_category
+
+__all__ = [
+    "INTENT_BANDS",
+    "REQUIRED_INTENTS",
+    "SCRIPT_INTENTS",
+    "STATE_EVENTS",
+    "Alternative",
+    "Character",
+    "Checklist",
+    "ChecklistItem",
+    "EndCondition",
+    "Evidence",
+    "Fact",
+    "ItemResult",
+    "Mood",
+    "MoodBand",
+    "NPSAnswer",
+    "NPSBand",
+    "Objection",
+    "Persona",
+    "Request",
+    "Role",
+    "Scorecard",
+    "Situation",
+    "Source",
+    "Speech",
+    "Transcript",
+    "Trigger",
+    "Turn",
+    "Verdict",
+    "nps_category",
+    "score_of",
+]

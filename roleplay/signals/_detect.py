@@ -1,0 +1,530 @@
+"""Signal detection: cue patterns (`_lexicon.py`) plus what the customer said before.
+
+A signal's span is the whole sentence that shows it, so it can be quoted verbatim as evidence. Detectors
+that depend on the dialogue (summaries, reflections, parroting, answers to objections, refusals) look at
+the customer's earlier turns: a summary repeats the customer's content, an objection is acknowledged
+only if the prospect raised one.
+"""
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+from rapidfuzz import fuzz
+
+from ._lexicon import CUSTOMER, P
+from ._patterns import PatternSet
+from ._text import Analysis, Sentence, analyze, content_lemmas
+from ._vocabulary import C, S
+
+History = Sequence[tuple[str, str]]  # (role, text) of the turns before this one
+
+
+@dataclass(frozen=True, slots=True)
+class Signal:
+    id: str      # an S or C value
+    start: int   # text[start:end] is the sentence that shows the signal (verbatim evidence)
+    end: int
+    text: str
+    cue: str = ""  # the words that triggered it
+
+
+_SETS: dict[str, PatternSet] = {}
+
+
+def _ps(name: str) -> PatternSet:
+    ps = _SETS.get(name)
+    if ps is None:
+        ps = _SETS[name] = PatternSet(P[name] if name in P else CUSTOMER[name.removeprefix("c:")])
+    return ps
+
+
+def _cue(sent: Sentence, name: str) -> str | None:
+    """The matched words of pattern set `name` in the sentence, or None."""
+    span = _ps(name).find(sent)
+    if span is None:
+        return None
+    toks = sent.tokens
+    return sent.text[toks[span[0]].start - sent.start: toks[span[1] - 1].end - sent.start]
+
+
+_YOU = frozenset({"u", "je", "jij", "jou", "uw", "jouw", "jullie", "uzelf"})
+_NEG = frozenset({"niet", "geen", "nooit", "hoeft", "hoef", "hoeven", "hoefde", "niks", "niets"})
+_ADMIN = frozenset("""nummer klantnummer ordernummer bestelnummer postcode huisnummer geboortedatum adres
+e-mail e-mailadres emailadres mailadres telefoonnummer iban rekeningnummer factuurnummer dossiernummer
+contractnummer polisnummer referentie referentienummer kenmerk naam achternaam voorletters""".split())
+_PREPS = frozenset("voor aan met bij van naar over op in tegen zonder door om dan als".split())
+_OFFER_START = (("zal", "ik"), ("zullen", "we"), ("zullen", "wij"), ("mag", "ik"), ("wilt", "u", "dat"),
+                ("wil", "je", "dat"), ("kan", "ik", "u"), ("kan", "ik", "je"), ("kunnen", "we"), ("zal", "ik"))
+_GENERIC_HELP = PatternSet(["waarmee|hoe|wat ..3 kan|kunnen ..3 ik|we ..3 helpen|doen|betekenen",
+                            "wat ..2 kan ..2 ik ..2 voor ..2 u|je ..2 doen"])
+_COMPANY = frozenset("wij we ons onze bedrijf winkel collega collega's merk organisatie team".split())
+_PRAISE = frozenset("""prachtig prachtige beste best geweldig geweldige fantastisch fantastische uniek unieke topper top
+kwaliteit voorop marktleider specialist specialisten toonaangevend breed breedste ruim enorm super uitstekend
+uitstekende ideaal perfect perfecte heerlijk populair populairst meest betrouwbaar betrouwbare goedkoopst goedkoopste
+scherpst scherpste voordeligst voordeligste assortiment ervaring ervaren deskundig deskundige vakkundig vakkundige
+snelst snelste gegarandeerd tevreden trots""".split())
+_BUYING = frozenset("""bekijken vergelijken proberen uitproberen rondkijken overwegen oriënteren lijst lijstje oog optie opties
+keuze gebruiken gebruik nodig belangrijk budget eis eisen wens wensen beslissen beslissing offerte aanbieder
+aanbieders alternatief situatie doel zoeken test testen ervaring verwachten verwachting plan plannen waarvoor
+wanneer gezien bekeken vergeleken geprobeerd gereden gezocht prioriteit criteria zwaarst doorslag""".split())
+_NAME_CUES = frozenset({"met", "naam", "heet", "ben", "spreekt"})
+_MUMBLE = frozenset({"...", "…", "eh", "ehm", "uh", "uhm", "hm", "mompelt", "*mompelt*", "onverstaanbaar"})
+_REASSURE = ("hoor", "geen probleem", "natuurlijk niet", "helemaal niet", "hoeft niet", "geeft niet",
+             "zeker niet", "dat klopt", "dat is niet erg", "u stoort niet", "absoluut niet", "geen zorgen")
+_SWAP_CUSTOMER = {"ik": "u", "mij": "u", "me": "u", "mijn": "uw", "m'n": "uw", "heb": "heeft", "ben": "bent",
+                  "wil": "wilt", "kan": "kunt", "zal": "zult", "mezelf": "uzelf", "we": "u", "wij": "u", "ons": "uw",
+                  "onze": "uw"}
+_SWAP_TRAINEE = {"je": "u", "jij": "u", "jou": "u", "jouw": "uw", "hebt": "heeft", "kan": "kunt", "wil": "wilt"}
+
+
+def _norm(sent: Sentence, swap: dict[str, str]) -> str:
+    return " ".join(swap.get(t.text, t.text) for t in sent.tokens if t.text[0].isalnum())
+
+
+def _has_you(sent: Sentence) -> bool:
+    return any(t.text in _YOU for t in sent.tokens)
+
+
+def _negated(sent: Sentence) -> bool:
+    return any(t.text in _NEG for t in sent.tokens)
+
+
+@dataclass
+class _Context:
+    customer_turns: list[Analysis]
+    customer_lemmas: set[str]
+    trainee_lemmas: set[str]
+    last_customer: Analysis | None
+    n_trainee_before: int
+
+
+def _context(previous: History | None) -> _Context:
+    cust = [analyze(t) for r, t in previous or () if r == "customer"]
+    own = [analyze(t) for r, t in previous or () if r == "trainee"]
+    return _Context(
+        customer_turns=cust,
+        customer_lemmas=set().union(*(a.content_lemmas() for a in cust)) if cust else set(),
+        trainee_lemmas=set().union(*(a.content_lemmas() for a in own)) if own else set(),
+        last_customer=cust[-1] if cust else None,
+        n_trainee_before=len(own),
+    )
+
+
+def _overlap(sent: Sentence, ctx: _Context) -> set[str]:
+    """Content words of the sentence that the customer used before (and the trainee had not)."""
+    return content_lemmas(sent.tokens) & ctx.customer_lemmas
+
+
+def _customer_has(ctx: _Context, name: str, last: int = 1) -> bool:
+    return any(_ps("c:" + name).search(s) for a in ctx.customer_turns[-last:] for s in a.sentences)
+
+
+def _customer_requested(ctx: _Context) -> bool:
+    """The customer asked for something in the last two turns (a question, a demand, insisting)."""
+    for a in ctx.customer_turns[-2:]:
+        for s in a.sentences:
+            if s.is_question or _ps("c:insist").search(s) or _ps("c:ask").search(s):
+                return True
+            words = {t.text for t in s.tokens}
+            if {"wil", "eis", "verwacht", "wilde", "graag"} & words and ("ik" in words or "we" in words):
+                return True
+    return False
+
+
+def parroted(sent: Sentence, ctx: _Context) -> bool:
+    """True when the sentence repeats one of the customer's last sentences nearly word for word."""
+    mine = _norm(_strip_intro(sent), _SWAP_TRAINEE)
+    if len(mine.split()) < 4:
+        return False
+    for a in ctx.customer_turns[-2:]:
+        for cs in a.sentences:
+            theirs = _norm(cs, _SWAP_CUSTOMER)
+            if len(theirs.split()) < 4:
+                continue
+            if fuzz.ratio(mine, theirs) >= 85 or (
+                fuzz.token_set_ratio(mine, theirs) >= 92 and 0.75 <= len(mine) / max(1, len(theirs)) <= 1.5
+            ):
+                return True
+            if len(theirs) >= 25 and fuzz.partial_ratio(theirs, mine) >= 92 and len(mine) <= 1.6 * len(theirs):
+                return True
+    return False
+
+
+def _strip_intro(sent: Sentence) -> Sentence:
+    span = _ps("intro_phrase").find(sent)
+    if span is None:
+        return sent
+    rest = sent.tokens[span[1]:]
+    if not rest:
+        return sent
+    return Sentence(rest[0].start, sent.end, sent.text[rest[0].start - sent.start:], rest)
+
+
+_WISH = PatternSet([
+    "u|je|jij ..3 wilt|wil|hoopt|hoopte|verwacht|verwachtte|wenst|zoekt|mist|verlangt|rekende|rekent|had_gehoopt|had_verwacht",
+    "u|je|jij ..3 zou ..3 graag|liefst|het_liefst", "u|je|jij ..4 graag ..3 willen|zien|hebben|weten",
+    "belangrijk ..3 voor ..2 u|je|jou", "voor ..1 u|je|jou ..3 belangrijk|telt|draait|gaat|waardevol|essentieel",
+    "het ..3 gaat ..3 u|je ..3 om", "u|je|jij ..3 vindt ..3 het ..3 belangrijk", "u|je|jij ..3 hecht ..3 aan|waarde",
+    "u|je ..4 bent|was ..3 toe ..2 aan", "u|je ..3 wilt ..3 gewoon", "u|je ..3 wilt ..3 vooral", "u|je|jij ..3 rekent|rekende ..3 op",
+    "het ..3 voelt ..3 voor ..2 u|je", "dat ..3 zit ..3 u|je ..3 dwars|hoog", "u|je ..4 voelt|voelde ..3 zich|je",
+    "u|je ..4 maakt ..3 zich|je ..3 zorgen", "u|je ..3 vertrouwt|vertrouwde ..3 erop", "u|je ..3 had ..3 erop ..3 gerekend",
+])
+_FEEL_YOU = PatternSet([P["acknowledge_feeling"][0], "u|je ..3 schaamt|schaamde|baalt|baalde|ergert|ergerde|twijfelt|twijfelde|piekert",
+                        "u|je ..4 voelt|voelde ..4 zich|je", "dat ..3 zit ..3 u|je ..3 dwars|hoog", "het ..3 raakt ..3 u|je",
+                        "frustreert|ergert|irriteert|raakt|stoort|kwetst|beangstigt ..3 u|je", "bent ..2 u|je ..4 " + "boos|kwaad|bang|ongerust|teleurgesteld|geïrriteerd|gefrustreerd|bezorgd|onzeker|zenuwachtig|verdrietig|moe|zat|beu"])
+
+
+_WISH_INVERTED = PatternSet(["wilt|wil|hoopt|hoopte|verwacht|zoekt|mist|vindt|voelt|baalt|schaamt|ergert|twijfelt ..1 u|je|jij"])
+
+
+def _you_subject(sent: Sentence) -> bool:
+    """'u/je' as the subject: not right after a preposition ('voor u wil ik ...')."""
+    toks = sent.tokens
+    return any(t.text in ("u", "je", "jij") and (i == 0 or toks[i - 1].text not in _PREPS) for i, t in enumerate(toks))
+
+
+def _reflects(sent: Sentence) -> bool:
+    """Names the customer's feeling, wish, intention or value (an educated guess about them)."""
+    if any(t.text == "toch" for t in sent.tokens) and sent.is_question:  # rhetorical pressure, not a guess
+        return False
+    if not _you_subject(sent):
+        return bool(_FEEL_YOU.search(sent) and any(t.text in ("dat", "het") for t in sent.tokens[:2]))
+    return bool(_FEEL_YOU.search(sent) or _WISH.search(sent)
+                or (not sent.is_question and sent.tokens[0].text not in ("wilt", "wil") and _WISH_INVERTED.search(sent)))
+
+
+def _offer_question(words: list[str]) -> bool:
+    return any(tuple(words[: len(o)]) == o for o in _OFFER_START) or (
+        len(words) > 2 and words[0] in ("of", "en", "dan") and any(tuple(words[1: 1 + len(o)]) == o for o in _OFFER_START))
+
+
+def _pitch(sent: Sentence) -> bool:
+    """The company or product talked up: a company subject with praise ('bij ons staat kwaliteit voorop')."""
+    words = {t.text for t in sent.tokens}
+    by_us = bool(words & _COMPANY) or any(
+        t.text == "bij" and i + 1 < len(sent.tokens) and sent.tokens[i + 1].cap for i, t in enumerate(sent.tokens))
+    return by_us and bool(words & _PRAISE) and not sent.is_question
+
+
+def _question_like(sent: Sentence) -> bool:
+    if sent.is_question:
+        return True
+    first = sent.tokens[0].text
+    return first in {"vertel", "vertelt", "beschrijf", "beschrijft", "leg", "legt"} and _has_you(sent)
+
+
+@lru_cache(maxsize=8192)
+def _trainee_cached(text: str, previous: tuple[tuple[str, str], ...]) -> tuple[Signal, ...]:
+    return tuple(_trainee(text, previous))
+
+
+def trainee_signals(text: str, previous: History | None = None) -> list[Signal]:
+    """Signals in a trainee turn. `previous` is the conversation so far as (role, text) pairs."""
+    return list(_trainee_cached(text, tuple(previous or ())))
+
+
+def _trainee(text: str, previous: History) -> list[Signal]:
+    a = analyze(text)
+    ctx = _context(previous)
+    out: list[Signal] = []
+    sents = [s for s in a.sentences if not _cue(s, "injection")]  # lines to the judge earn and lose nothing
+    for s in a.sentences:
+        if _cue(s, "injection"):
+            out.append(Signal(S.injection, s.start, s.end, s.text, _cue(s, "injection") or ""))
+    objection_before = _customer_has(ctx, "objection") or _customer_has(ctx, "reject")
+    requested = _customer_requested(ctx)
+    cust_words = sum(len(x.tokens) for x in ctx.customer_turns)
+    checks = [_cue(s, "check_question") for s in sents]
+
+    def add(sid: str, sent: Sentence, cue: str | None = "") -> None:
+        out.append(Signal(sid, sent.start, sent.end, sent.text, cue or ""))
+
+    def cue_add(sid: str, sent: Sentence, name: str | None = None) -> bool:
+        c = _cue(sent, name or sid)
+        if c is not None:
+            add(sid, sent, c)
+            return True
+        return False
+
+    anchor: int | None = None  # first sentence with a refusal or bad news
+    for k, sent in enumerate(sents):
+        words = [t.text for t in sent.tokens]
+        question = _question_like(sent)
+        _opening(sent, k, add, cue_add)
+        if cue_add(S.thanks, sent):
+            pass
+        if not _negated(sent) or "fijn" in words:
+            cue_add(S.positive_statement, sent)
+        if k >= len(sents) - 2:
+            cue_add(S.closing_greeting, sent)
+        cue_add(S.anything_else, sent)
+        if _cue(sent, "invite_more"):
+            cue_add(S.listening_signal, sent, "invite_more")
+        overlap = _overlap(sent, ctx)
+        # --- questions
+        is_why = question and _cue(sent, "why_question") is not None
+        if question:
+            if is_why:
+                cue_add(S.question_why, sent, "why_question")
+            starts_open = any(t.text in _QUESTION_WORDS for t in sent.tokens[:3])
+            elaborate = _cue(sent, "elaborate_request")
+            needs = _cue(sent, "needs_question") if cust_words >= 8 else None
+            admin = any(t.text in _ADMIN or t.lemma in _ADMIN for t in sent.tokens)
+            check = checks[k]
+            summary_like = bool(check and (_cue(sent, "summary_marker") or len(overlap) >= 2))
+            offer = _offer_question(words) or _GENERIC_HELP.search(sent) or _cue(sent, "anything_else")
+            if offer and not needs:
+                add(S.proposal, sent, " ".join(words[:2]))
+            else:
+                add(S.question_open if starts_open or elaborate else S.question_closed, sent)
+            if needs:
+                add(S.question_needs, sent, needs)
+            clarify: str | None = None
+            if cust_words >= 12 and not is_why and not offer and not summary_like and not (check and len(words) <= 6):
+                if elaborate and not (admin and not overlap):
+                    clarify = elaborate
+                elif not admin and not needs and overlap:
+                    clarify = ", ".join(sorted(overlap))
+                elif not admin and starts_open and (_has_you(sent) or sent.tokens[0].text in ("wat", "hoe")):
+                    clarify = sent.tokens[0].text
+            if clarify:
+                add(S.question_clarify, sent, clarify)
+            if check:
+                add(S.check_question, sent, check)
+            cue_add(S.doubt_question, sent)
+            buying = _cue(sent, "buying_stage_question") or (
+                not offer and not is_why and _has_you(sent)
+                and next((t.text for t in sent.tokens if t.lemma in _BUYING or t.text in _BUYING), None))
+            if buying or (needs and not offer):
+                add(S.buying_stage_question, sent, buying or needs)
+            cue_add(S.name_spell_request, sent)
+            cue_add(S.name_wrong_ask, sent)
+        else:
+            if "waarom" in words and not {"daarom", "ik", "bel"} >= {"ik", "bel"}:
+                add(S.question_why, sent, "waarom")
+            if sent.tokens[0].text in {"vertel", "vertelt", "zeg"}:
+                cue_add(S.doubt_question, sent)
+            if "spellen" in words or "spelt" in words:
+                cue_add(S.name_spell_request, sent)
+        # --- giving back: summary, paraphrase, reflection, parroting
+        parrot = bool(ctx.customer_turns) and parroted(sent, ctx)
+        if parrot:
+            add(S.parroting, sent)
+        asked = question or any(checks[k:k + 2])
+        marker = _cue(sent, "summary_marker")
+        gives_back = not parrot and ctx.customer_turns and (
+            (marker and overlap) or (asked and len(overlap) >= 2 and _has_you(sent) and len(words) >= 6))
+        reflects = _reflects(sent) and not _cue(sent, "dismissive") and not parrot
+        full_summary = gives_back and (len(overlap) >= 3 or (len(overlap) >= 2 and _clauses(sent) >= 2))
+        if full_summary:
+            add(S.summary, sent, marker or ", ".join(sorted(overlap)))
+        elif gives_back and not reflects:
+            add(S.paraphrase, sent, marker or ", ".join(sorted(overlap)))
+        if reflects and (_has_you(sent) or question):
+            add(S.reflection, sent)
+        if (reflects or (gives_back and not full_summary)) and asked and not full_summary:
+            add(S.reflection_question, sent, checks[k] or "?")
+        if _cue(sent, "intro_phrase") and (overlap or reflects):
+            cue_add(S.intro_phrase, sent)
+        # --- empathy
+        apology = _cue(sent, "apology")
+        refusal = _cue(sent, "refusal") if requested and not question else None
+        if apology and not (question and len(words) <= 8) and not refusal and not _APOLOGY_OTHER.search(sent):
+            add(S.apology, sent, apology)
+        dismissive = _cue(sent, "dismissive")
+        if dismissive:
+            add(S.dismissive, sent, dismissive)
+        denies = any(t.text in {"hoeft", "hoef", "hoeven"} for t in sent.tokens) or "geen zorgen" in sent.text.lower()
+        undone = _undone(sent)
+        if not dismissive and not denies and not question and not undone:
+            cue_add(S.acknowledge_feeling, sent)
+            cue_add(S.validate_feeling, sent)
+        if _pitch(sent) and not _cue(sent, "pitch"):
+            add(S.pitch, sent, "bij ons ...")
+        for sid in (S.judgement, S.own_story, S.pitch, S.joke, S.insult):
+            c = _cue(sent, sid)
+            if c and not (sid in (S.insult, S.judgement) and _negated_before(sent, c)):
+                add(sid, sent, c)
+        # --- action
+        for sid in (S.action_now, S.time_frame, S.vague_time, S.ownership_refusal, S.guided_handover, S.choice_offer):
+            cue_add(sid, sent)
+        commit = _cue(sent, "commitment") if not question else None
+        if commit:
+            add(S.commitment, sent, commit)
+        if _cue(sent, "unsure"):
+            add(S.check_back, sent, _cue(sent, "unsure"))
+        if not question and (_cue(sent, "solution") or commit):
+            add(S.solution, sent, _cue(sent, "solution") or commit)
+        if words and words[0] == "ik" and not question and (commit or _cue(sent, "action_now") or _cue(sent, "solution")
+                                                             or _IK_HELP.search(sent)):
+            add(S.personal_language, sent, "ik")
+        elif not question and _WE_HELP.search(sent):
+            add(S.we_language, sent, _WE_HELP_CUE)
+        if words and "ik" in words[1:4] and _IK_HELP.search(sent) and not any(x.id == S.personal_language and x.start == sent.start for x in out):
+            add(S.personal_language, sent, "ik")
+        # --- saying no and bad news
+        if refusal:
+            add(S.refusal, sent, refusal)
+            anchor = k if anchor is None else anchor
+        blunt = words and words[0] in {"nee", "neen", "nope"} and (
+            refusal or requested or (k + 1 < len(sents) and _cue(sents[k + 1], "refusal")))
+        if blunt and not any(r in sent.text.lower() for r in _REASSURE):
+            add(S.blunt_no, sent, sent.tokens[0].text)
+        elif requested and (_cue(sent, "curt_refusal") or "het antwoord is nee" in sent.text.lower()):
+            add(S.blunt_no, sent, _cue(sent, "curt_refusal") or "nee")
+        cue_add(S.regret_phrase, sent)
+        if not question and (_cue(sent, "bad_news") or refusal):
+            add(S.bad_news, sent, _cue(sent, "bad_news") or refusal)
+            anchor = k if anchor is None else anchor
+        if _cue(sent, "explanation") and not _cue(sent, "call_reason"):
+            cue_add(S.explanation, sent)
+        if anchor is not None and _is_alternative(sent, k, anchor):
+            add(S.alternative, sent, "wel")
+        # --- sales
+        cue_add(S.discount, sent)
+        cue_add(S.deadline, sent)
+        # --- outbound
+        if ctx.n_trainee_before <= 2:
+            cue_add(S.call_reason, sent)
+            cue_add(S.call_goal, sent)
+        cue_add(S.agreement_summary, sent)
+        if objection_before and k <= 1:
+            cue_add(S.objection_ack, sent)
+        cue_add(S.name_reason, sent)
+    _listening(a, out)
+    _arguments(a, out)
+    return out
+
+
+_QUESTION_WORDS = frozenset(P["question_word"][0].split("|"))
+_APOLOGY_OTHER = PatternSet(["sorry|pardon ..3 verstond|versta|hoorde|hoor|verstaan|gehoord|zei|zegt|nog_eens|herhalen",
+                             "sorry|excuses ..3 dat ..3 ik ..3 u|je ..3 onderbreek|onderbreken|stoor|storen",
+                             "sorry|pardon ..1 ?", "excuses ..3 voor ..3 de ..3 storing ..3 ?"])
+_IK_HELP = PatternSet(["ik ..2 ga|kan|zal|wil|help|zoek|kijk|regel|stuur|pak|zet|bel|plan|maak|los|zorg|neem|laat|doe|check|controleer|boek|bied|geef"])
+_WE_HELP_CUE = "wij/we"
+_WE_HELP = PatternSet(["wij|we ..2 gaan|kunnen|zullen|nemen|zorgen|sturen|bellen|plannen|regelen|bekijken|kijken|helpen|pakken|lossen|doen|maken|zetten|willen|hebben",
+                       "er ..3 wordt|worden ..6 contact|opgenomen|gekeken|gebeld|gestuurd|verstuurd|ingepland|geregeld|behandeling",
+                       "kunnen|zullen|gaan ..1 wij|we ..4 helpen|doen|regelen|oplossen", "de ..2 klantenservice|afdeling|organisatie ..3 gaat|zal|neemt|pakt"])
+
+
+def _clauses(sent: Sentence) -> int:
+    return 1 + sum(1 for t in sent.tokens if t.text in (",", "en", "maar", "omdat", "want", "terwijl", "en", ";"))
+
+
+def _undone(sent: Sentence) -> bool:
+    """An acknowledgement taken back in the same breath: '..., maar ik kan er ook niks aan doen'."""
+    low = sent.text.lower()
+    if " maar " not in low:
+        return False
+    tail = low.split(" maar ", 1)[1]
+    return any(x in tail for x in ("niks aan doen", "niets aan doen", "niet mijn schuld", "niet fout", "niet aan mij",
+                                    "niet mijn probleem", "ik kan er ook", "dat is nu eenmaal", "zo is het nu eenmaal"))
+
+
+def _opening(sent: Sentence, k: int, add: "Callable[..., None]", cue_add: "Callable[..., bool]") -> None:
+    first = sent.tokens[0].text
+    if k == 0 and first in {"goedemorgen", "goedemiddag", "goedenavond", "goeiemorgen", "goeiemiddag", "hallo",
+                            "goedendag", "dag", "hoi", "welkom"}:
+        add(S.greeting, sent, first)
+    elif k <= 1 and first != "dag":
+        cue_add(S.greeting, sent, "greeting")
+    if k <= 2 and _cue(sent, "introduction") and any(t.cap for t in sent.tokens[1:] if t.text not in {"u", "ik"}):
+        cue_add(S.introduction, sent, "introduction")
+        toks = sent.tokens
+        if any(t.text in {"van", "namens", "bij", "vanuit"} and j + 1 < len(toks) and toks[j + 1].cap
+               for j, t in enumerate(toks)):
+            add(S.company_named, sent, "van ...")
+
+
+def _negated_before(sent: Sentence, cue: str) -> bool:
+    idx = sent.text.find(cue)
+    before = sent.text[:idx].lower().split()[-3:] if idx > 0 else []
+    return any(w.strip(",.") in _NEG for w in before)
+
+
+def _is_alternative(sent: Sentence, k: int, anchor: int) -> bool:
+    """What is possible instead: the positive half of "... niet, maar ... wel", or an offer after the news."""
+    if k < anchor:
+        return False
+    low = sent.text.lower()
+    tail = low.split(" maar ", 1)[1] if (k == anchor and " maar " in low) else (low if k > anchor else "")
+    if not tail:
+        return False
+    tail_words = set(tail.replace(",", " ").replace(".", " ").split())
+    if "wel" in tail_words and tail_words & {"kan", "kunnen", "kunt", "mag", "is", "heb", "hebben", "bieden",
+                                             "leveren", "komen", "regelen", "sturen", "plek", "mogelijk", "kom", "doe"}:
+        return True
+    if tail_words & {"alternatief", "alternatieven", "leenapparaat", "vervangend", "vervangende", "tijdelijk",
+                     "tijdelijke", "noodoplossing", "plaats", "betalingsregeling", "termijnen", "gespreid"}:
+        return True
+    offer = _ps("solution").search(sent) or _ps("choice_offer").search(sent) or _ps("commitment").search(sent)
+    return bool(offer and not tail_words & {"niet", "geen"})
+
+
+def _listening(a: Analysis, out: list[Signal]) -> None:
+    """Short turns made of listening noises ("Hm-hm.", "Ja, ik luister.") invite the customer to go on."""
+    toks = [t for t in a.tokens if t.text[0].isalnum()]
+    listening = _ps("listening_signal").patterns[0].elems[0].exact
+    if toks and len(toks) <= 6 and sum(t.text in listening for t in toks) >= max(1, len(toks) // 2):
+        if not any(s.id == S.listening_signal for s in out):
+            s0 = a.sentences[0]
+            out.append(Signal(S.listening_signal, s0.start, s0.end, s0.text, toks[0].text))
+    elif toks and toks[0].text in {"hm-hm", "hmhm", "mm-hm", "mhm", "hm", "hmm", "uhu", "mm"}:
+        s0 = a.sentences[0]
+        out.append(Signal(S.listening_signal, s0.start, s0.end, s0.text, toks[0].text))
+
+
+_ARG_MARKERS = ("bovendien", "daarnaast", "ook nog", "en verder", "niet te vergeten", "ook nog eens", "plus ",
+                "extra ", "en ook", "daar komt bij", "verder ", "nog een voordeel", "voordeel", "voordelen")
+
+
+def _arguments(a: Analysis, out: list[Signal]) -> None:
+    """A turn that piles up selling points or options (at least three) pushes an undecided customer."""
+    low = a.text.lower()
+    markers = sum(low.count(m) for m in _ARG_MARKERS)
+    pitches = sum(1 for s in out if s.id in (S.pitch, S.deadline))
+    options = low.count(" of ") + low.count("ook nog")
+    if (markers + pitches >= 3 or (markers >= 2 and len(a.tokens) >= 45)) or options >= 4:
+        s = max(a.sentences, key=lambda x: len(x.tokens))
+        out.append(Signal(S.extra_arguments, s.start, s.end, s.text, "meerdere argumenten"))
+
+
+@lru_cache(maxsize=8192)
+def _customer_cached(text: str, previous: tuple[tuple[str, str], ...]) -> tuple[Signal, ...]:
+    return tuple(_customer(text, previous))
+
+
+def customer_signals(text: str, previous: History | None = None) -> list[Signal]:
+    """Signals in a customer turn."""
+    return list(_customer_cached(text, tuple(previous or ())))
+
+
+def _customer(text: str, previous: History) -> list[Signal]:
+    a = analyze(text)
+    out: list[Signal] = []
+    for k, sent in enumerate(a.sentences):
+        words = [t.text for t in sent.tokens if t.text[0].isalnum()]
+        if k == 0 and words:
+            c = _cue(sent, "c:confirm")
+            first = words[0]
+            if c and sent.text.lower().find(c.lower()) <= 4 and "maar" not in words[:3] and first != "nee":
+                out.append(Signal(C.confirm, sent.start, sent.end, sent.text, c))
+            elif first == "nee" or _cue(sent, "c:correct"):
+                out.append(Signal(C.correct, sent.start, sent.end, sent.text, first))
+        for cid in (C.insist, C.objection, C.thanks, C.feeling):
+            c = _cue(sent, "c:" + cid)
+            if c:
+                out.append(Signal(cid, sent.start, sent.end, sent.text, c))
+        for cid in (C.accept, C.reject):
+            c = _cue(sent, "c:" + cid)
+            if c and sent.tokens[0].text in c.lower().split()[:1]:  # a turn-initial yes or no, not any "niet"
+                out.append(Signal(cid, sent.start, sent.end, sent.text, c))
+        if sent.is_question:
+            out.append(Signal(C.question, sent.start, sent.end, sent.text, "?"))
+        raw = {t.text for t in sent.tokens}
+        if (raw & _MUMBLE and raw & _NAME_CUES) or "onverstaanbaar" in sent.text.lower() or "mompel" in sent.text.lower():
+            out.append(Signal(C.name_unclear, sent.start, sent.end, sent.text, "..."))
+        if k >= len(a.sentences) - 2 and _cue(sent, "c:ends"):
+            out.append(Signal(C.ends, sent.start, sent.end, sent.text, _cue(sent, "c:ends") or ""))
+    return out
