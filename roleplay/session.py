@@ -41,6 +41,33 @@ class Session:
         if opening:
             self._add(Role.customer, opening)
 
+    @classmethod
+    def restore(cls, persona: Persona, turns: list[Turn], backend: CustomerBackend | None = None, *,
+                seed: int = 0, fallback: CustomerBackend | None = None,
+                ended_by: Literal["customer", "trainee", "max_turns"] | None = None,
+                nps: NPSAnswer | None = None) -> "Session":
+        """Rebuild a stored session (the web app after a restart) without calling a model. The trainee
+        turns go through the state again; for each stored customer reply the scripted customer re-derives
+        what the customer noted (facts, objections, requests), which is exact for scripted sessions. A
+        trailing trainee turn stays pending: call `respond()` for its reply."""
+        notes = ScriptedCustomer()
+        session = cls(persona, notes, seed=seed, fallback=fallback)  # scripted: no model call at start
+        session.turns, session.said = [], set()  # the stored turns replace the scripted opening
+        for turn in turns:
+            if turn.role is Role.trainee:
+                session._trainee(turn.text)
+            elif session.pending:
+                notes.reply(session, session.turns[-1].text)  # only for what it notes on the state
+                session._customer(turn.text)
+            else:
+                session._add(Role.customer, turn.text)  # the opening line
+        if backend is not None:
+            session.backend, session.backends_used = backend, [backend.name]
+        if ended_by is not None:
+            session.end(ended_by)
+        session._nps = nps
+        return session
+
     # --- reading ---------------------------------------------------------------------------------
     @property
     def ended(self) -> bool:

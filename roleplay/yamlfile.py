@@ -70,6 +70,11 @@ def read(path: Path) -> tuple[Any, LineMap]:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        context = getattr(exc, "context", None)
+        if "end of stream" in problem and getattr(exc, "context_mark", None) is not None:
+            # an unclosed quote or bracket: point at where it was opened, not at the end of the file
+            mark = exc.context_mark  # type: ignore[attr-defined]
+            problem = f"{context} that is never closed" if context else problem
         raise ContentError(
             f"invalid YAML: {problem}", file=path, line=mark.line + 1 if mark else None
         ) from None

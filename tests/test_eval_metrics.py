@@ -385,7 +385,7 @@ def test_run_eval_consistency_from_the_judges_own_samples(lib: Library, cases: l
     assert c.per_item["actief-luisteren.samenvatten"].flip_rate == 1.0
     assert c.per_item["actief-luisteren.aanmoedigen"].fleiss_kappa == 1.0
     assert c.fleiss_kappa is not None and 0 < c.fleiss_kappa < 1
-    assert report.kappa == 1.0  # agreement uses the first sample
+    assert report.kappa == 1.0  # agreement uses `score`, not the samples
 
 
 def test_run_eval_repeats_a_judge_without_samples(lib: Library, cases: list[GoldenCase]) -> None:

@@ -17,8 +17,7 @@ from pydantic import BaseModel
 
 from roleplay import llm
 from roleplay.errors import InputError, ModelError
-from roleplay.llm import RetryPolicy, complete, count_tokens, fake_llm, stream
-from roleplay.llm import _litellm
+from roleplay.llm import RetryPolicy, _litellm, complete, count_tokens, fake_llm, stream
 
 FAST = RetryPolicy(attempts=3, base_delay=0.001, max_delay=0.002)
 MESSAGES = [
@@ -73,9 +72,8 @@ def test_unscripted_fake_replies_with_a_deterministic_dutch_echo() -> None:
 
 @pytest.mark.parametrize("kind", RETRYABLE)
 def test_each_retryable_fault_is_retried_then_raised_with_its_kind(kind: str) -> None:
-    with fake_llm(replies=["nooit"], faults=[kind] * 3) as fake:
-        with pytest.raises(ModelError) as caught:
-            complete(MESSAGES, model="fake/klant", retry=FAST)
+    with fake_llm(replies=["nooit"], faults=[kind] * 3) as fake, pytest.raises(ModelError) as caught:
+        complete(MESSAGES, model="fake/klant", retry=FAST)
     assert caught.value.kind == kind
     assert caught.value.model == "fake/klant"
     assert caught.value.partial == ""
@@ -316,9 +314,8 @@ def test_a_script_that_runs_out_fails_clearly() -> None:
         complete(MESSAGES, model="fake")
     assert caught.value.kind == "bad_request"
     assert "ran out of scripted replies" in str(caught.value.__cause__)
-    with pytest.raises(ValueError, match="unknown fake fault"):
-        with fake_llm(faults=["kapot"]):
-            pass
+    with pytest.raises(ValueError, match="unknown fake fault"), fake_llm(faults=["kapot"]):
+        pass
 
 
 def test_the_fake_is_thread_safe() -> None:

@@ -18,7 +18,8 @@ pytestmark = [
 ]
 
 MESSAGES = [
-    {"role": "system", "content": "Je bent een klant van een energiebedrijf. Antwoord kort, in het Nederlands."},
+    {"role": "system", "content": "Je bent een klant van een energiebedrijf. Antwoord kort, "
+                                  "in het Nederlands."},
     {"role": "user", "content": "Goedemiddag, u spreekt met Sanne. Waarmee kan ik u helpen?"},
 ]
 
@@ -48,8 +49,10 @@ def test_stream_on_the_local_model() -> None:
 
 
 def test_json_schema_completion_on_the_local_model() -> None:
-    messages = [{"role": "system", "content": "Beoordeel of de medewerker zich voorstelde. Antwoord in JSON."},
-                {"role": "user", "content": "Medewerker: Goedemiddag, u spreekt met Sanne."}]
+    messages = [
+        {"role": "system", "content": "Beoordeel of de medewerker zich voorstelde. Antwoord in JSON."},
+        {"role": "user", "content": "Medewerker: Goedemiddag, u spreekt met Sanne."},
+    ]
     result = complete(messages, model="local", max_tokens=80, temperature=0.0, response_format=Verdict)
     verdict = Verdict.model_validate(json.loads(result.text))  # the grammar forces the schema
     assert isinstance(verdict.met, bool)

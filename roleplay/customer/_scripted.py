@@ -37,6 +37,8 @@ EMPATHY = (S.acknowledge_feeling, S.validate_feeling, S.reflection)
 ACTION = (S.commitment, S.action_now, S.time_frame, S.check_back, S.guided_handover)
 LAST_RESORT = ("Hm.", "Tja.", "Nou.", "Ja ja.", "Oké.", "Zo.")
 MAX_PARTS = 3
+MAX_SENTENCES_BEFORE_AGENDA = 2  # the customer adds a move of their own only to a short reply
+ORDERED = {"story"}
 
 
 def check_script(persona: Persona, file: str | None = None) -> None:
@@ -74,11 +76,12 @@ class _Reply:
         script = self.p.script
         return script.get(f"{intent}_{self.st.level}") or script.get(intent) or []
 
-    def pick(self, options: list[str]) -> str | None:
+    def pick(self, options: list[str], ordered: bool = False) -> str | None:
         if not options:
             return None
         order = list(options)
-        self.rng.shuffle(order)
+        if not ordered:
+            self.rng.shuffle(order)
         for line in order:
             if self.fresh(line):
                 return line
@@ -99,7 +102,11 @@ class _Reply:
         return True
 
     def say(self, intent: str) -> bool:
-        return self.add(self.pick(self.lines(intent)))
+        # the story is told in the order of the persona file; everything else varies by seed
+        return self.add(self.pick(self.lines(intent), ordered=intent in ORDERED))
+
+    def sentence_count(self) -> int:
+        return sum(len(sentences(x)) for x in self.parts)
 
     def text(self) -> str:
         if not self.parts:  # everything in the banks said already: a short sound, never a repeat
@@ -157,7 +164,7 @@ class ScriptedCustomer:
             return
         self._react(r, ev)
         self._content(r, ev)
-        if len(r.parts) < 2:
+        if len(r.parts) < MAX_PARTS and r.sentence_count() <= MAX_SENTENCES_BEFORE_AGENDA:
             self._agenda(r, ev)
 
     def _react(self, r: _Reply, ev: TurnEvents) -> None:
@@ -184,7 +191,9 @@ class ScriptedCustomer:
         if ev.has(S.name_spell_request) and p.character.mumbles_name and not st.name_spelled:
             if r.say("spell_name"):
                 st.note_name_spelled()
-        if ev.summary:
+        if ev.summary == "confirmed" and ev.has(S.agreement_summary):
+            r.say("agreement")
+        elif ev.summary:
             r.say("confirm" if ev.summary == "confirmed" else "correct")
         if ev.objection and ev.objection_result:
             obj = next(o for o in p.objections if o.id == ev.objection)
@@ -272,8 +281,10 @@ class ScriptedCustomer:
 
     def _request(self, r: _Reply, ev: TurnEvents) -> bool:
         st, p = r.st, r.p
-        if st.stage not in ("explore", "solve"):
+        if st.stage not in ("explore", "solve") or st.awaiting_hold:
             return False
+        if any(r not in st.refused for r in st.requests_made):
+            return False  # one request at a time: the last one still waits for an answer
         for req in p.situation.requests:
             if req.id in st.requests_made or st.trainee_turns < req.after_turn:
                 continue

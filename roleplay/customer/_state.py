@@ -11,7 +11,7 @@ from typing import Any, Literal
 
 from ..models import EndCondition, Fact, Persona
 from ..signals import S, Signal
-from ._text import any_match, lemmas, sentences
+from ._text import any_match, lemmas, sentence_spans
 
 Stage = Literal["opening", "story", "explore", "solve", "close", "ended"]
 STAGES: tuple[Stage, ...] = ("opening", "story", "explore", "solve", "close", "ended")
@@ -44,8 +44,8 @@ CLOSING = {S.anything_else, S.closing_greeting, S.agreement_summary}
 ASKING_LEMMAS = {"noemen", "geven", "doorgeven", "vertellen", "zeggen", "spellen", "beschrijven", "uitleggen",
                  "opnoemen", "doorgeven"}
 # Open questions about the story itself ("Wat is er precies gebeurd?", "Kunt u meer vertellen?")
-STORY_LEMMAS = {"gebeuren", "vertellen", "verhaal", "bedoelen", "precies", "probleem", "situatie", "verder",
-                "meer", "uitleggen", "merken", "ervaring", "hand", "zitten", "aangaan", "klacht"}
+STORY_LEMMAS = {"gebeuren", "vertellen", "verhaal", "bedoelen", "precies", "probleem", "situatie", "uitleggen",
+                "merken", "ervaring", "hand", "aangaan", "klacht", "begin"}
 
 
 @dataclass(frozen=True)
@@ -115,6 +115,7 @@ class PersonaState:
     open_objection: str | None = None
     last_objection_turn: int = 0
     requests_made: list[str] = field(default_factory=list)
+    offered: list[str] = field(default_factory=list)           # alternative ids the trainee offered
     refused: list[str] = field(default_factory=list)           # request ids the trainee refused
     insisted: dict[str, int] = field(default_factory=dict)
     awaiting_hold: str | None = None                           # insisted; waiting for the trainee's answer
@@ -189,7 +190,7 @@ class PersonaState:
         if self.ended:
             raise RuntimeError("the conversation has ended")
         self.trainee_turns += 1
-        ev = self._events(text, {s.id for s in signals})
+        ev = self._events(text, signals)
         mood_before = self.mood
         reasons = self._mood_reasons(ev)
         delta = sum(r.delta for r in reasons)
@@ -237,106 +238,45 @@ class PersonaState:
         self.stage = "ended"
 
     # --- internals --------------------------------------------------------------------------------
-    def _events(self, text: str, sig: set[str]) -> TurnEvents:
-        p = self.persona
-        sit = p.situation
+    def _events(self, text: str, signals: list[Signal]) -> TurnEvents:
+        sit = self.persona.situation
+        sig = {s.id for s in signals}
         ev = TurnEvents(text=text, signals=sig)
         low = text.lower()
         all_lemmas = lemmas(text)
-        parts = sentences(text) or [text]
-        question_sentences = [s for s in parts if "?" in s]
-        ev.question = bool(question_sentences) or bool(sig & QUESTION_SIGNALS)
+        # Sentences that sum up or reflect are not questions for facts, nor new offers ("Dus morgen komt
+        # de router, klopt dat?"): the signal spans tell which sentences those are.
+        echo = [(s.start, s.end) for s in signals if s.id in REFLECTING | {S.check_question, S.agreement_summary}]
+        spans = sentence_spans(text) or [(0, len(text), text)]
+        plain = [t for a, b, t in spans if not any(a < e and s < b for s, e in echo)]
+        ev.question = "?" in text or bool(sig & QUESTION_SIGNALS)
         if ev.question:
             ev.events.add("question")
-        asking = [s for s in parts if "?" in s or lemmas(s) & ASKING_LEMMAS]
-        if not asking and sig & QUESTION_SIGNALS:
-            asking = parts  # a question without a question mark ("Vertelt u eens wat er is gebeurd")
+        asking = [t for t in plain if "?" in t or lemmas(t) & ASKING_LEMMAS]
+        if not asking and sig & QUESTION_SIGNALS and not echo:
+            asking = plain  # a question without a question mark ("Vertelt u eens wat er is gebeurd")
 
-        # facts asked for
-        asked_lemmas = [(s.lower(), lemmas(s)) for s in asking]
-        for f in sit.facts:
-            hit = any(any_match(f.keywords, lem, s) for s, lem in asked_lemmas) or bool(sig & set(f.signals))
-            if not hit:
-                continue
-            if f.id in self.revealed:
-                ev.facts_again.append(f.id)
-            elif self._may_tell(f, sig):
-                ev.facts_told.append(f.id)
-            else:
-                ev.facts_evaded.append(f.id)
-        for fid in ev.facts_told:
-            ev.events |= {"fact_revealed", f"fact:{fid}"}
-            if self.fact(fid).hidden:
-                ev.events.add("hidden_fact_revealed")
-        if ev.facts_again and not ev.facts_told:
-            ev.events.add("repeated_question")
-        ev.story_question = ev.question and not ev.facts_told and (
-            bool(sig & {S.question_clarify}) or bool(all_lemmas & STORY_LEMMAS))
-        answered = (ev.facts_told or ev.facts_again or ev.facts_evaded or ev.story_question
+        self._facts(ev, asking, sig)
+        closing = bool(sig & CLOSING)
+        ev.story_question = ev.question and not closing and not (ev.facts_told or ev.facts_again) and (
+            S.question_clarify in sig or bool(all_lemmas & STORY_LEMMAS))
+        answered = (ev.facts_told or ev.facts_again or ev.facts_evaded or ev.story_question or closing
                     or sig & (QUESTION_SIGNALS - {S.question_open, S.question_closed, S.question_why}))
-        if ev.question and not answered:
+        if ev.question and not answered and not echo:
             ev.events.add("unknown_question")
 
         # summaries and reflections: confirmed when they name the heart of the matter
-        if sig & REFLECTING and S.parroting not in sig:
-            hit = any_match(sit.summary_keywords, all_lemmas, low)
-            ev.summary = "confirmed" if hit else "corrected"
+        if sig & (REFLECTING | {S.agreement_summary}) and S.parroting not in sig:
+            core = list(sit.summary_keywords)
+            if S.agreement_summary in sig:  # agreements are about the alternatives on the table
+                core += [k for a in sit.alternatives if a.id in self.offered for k in a.keywords]
+            ev.summary = "confirmed" if any_match(core, all_lemmas, low) else "corrected"
             ev.events.add(f"summary_{ev.summary}")
 
-        # alternatives offered (not when the sentence only asks about a fact)
-        offer_text = [s for s in parts if not ("?" in s and any(
-            any_match(self.fact(fid).keywords, lemmas(s), s.lower()) for fid in ev.facts_told + ev.facts_again))]
-        offer_lemmas = set().union(*(lemmas(s) for s in offer_text)) if offer_text else set()
-        offer_low = " ".join(offer_text).lower()
-        for a in sit.alternatives:
-            if a.keywords and any_match(a.keywords, offer_lemmas, offer_low):
-                ev.alternatives.append(a.id)
-                ev.events |= {"alternative_offered", f"alternative:{a.id}"}
-                if a.acceptable and (a.mood_at_least is None or self.mood >= a.mood_at_least):
-                    ev.accepted.append(a.id)
-                    ev.events.add("alternative_accepted")
-        if sig & {S.bad_news}:
-            ev.events.add("bad_news_told")
-            if ev.alternatives or S.alternative in sig:
-                ev.events.add("bad_news_with_alternative")
+        self._offers(ev, plain, sig)
+        self._requests(ev, sig, all_lemmas, low)
+        self._objection(ev, sig)
 
-        # requests: refused, insisted, held
-        refusing = bool(sig & {S.refusal, S.blunt_no})
-        if refusing and self.awaiting_hold is not None:
-            ev.held = self.awaiting_hold
-            ev.events |= {"held_position"}
-        elif refusing or S.bad_news in sig:
-            pending = [r for r in self.requests_made if r not in self.refused]
-            if pending:
-                ev.refused = pending[-1]
-                ev.events |= {"request_refused", f"request:{ev.refused}"}
-        self.awaiting_hold = None
-        if ev.refused:
-            self.refused.append(ev.refused)
-
-        # contact objections
-        if self.open_objection is not None:
-            oid = self.open_objection
-            acked = S.objection_ack in sig
-            bends = ev.question and S.question_why not in sig
-            attacked = bool(sig & {S.question_why, S.insult, S.judgement})
-            if acked and bends and not attacked:
-                ev.objection_result = "handled"
-                ev.events |= {"objection_handled", f"objection:{oid}", "objection_acknowledged"}
-                self.objections_handled.append(oid)
-            elif attacked or not (acked or bends):
-                ev.objection_result = "missed"
-                ev.events.add("objection_missed")
-            elif acked:
-                ev.objection_result = "acknowledged"
-                ev.events.add("objection_acknowledged")
-            else:
-                ev.objection_result = "answered"
-            ev.objection = oid
-            if ev.objection_result != "acknowledged":
-                self.open_objection = None
-
-        # progress
         if sig & PROGRESS or ev.question or ev.events & {"fact_revealed", "alternative_offered"}:
             self.stall = 0
         else:
@@ -346,6 +286,104 @@ class PersonaState:
         if S.injection in sig:
             ev.events.add("injection")
         return ev
+
+    def _facts(self, ev: TurnEvents, asking: list[str], sig: set[str]) -> None:
+        """Which facts the trainee asks for: the best-matching ones (at most two), hidden or not."""
+        scored: list[tuple[int, Fact]] = []
+        asked = [(t.lower(), lemmas(t)) for t in asking]
+        for f in self.persona.situation.facts:
+            hits = sum(len(any_match(f.keywords, lem, t)) for t, lem in asked)
+            hits += 2 * len(sig & set(f.signals))
+            if hits:
+                scored.append((hits, f))
+        if not scored:
+            return
+        best = max(h for h, _ in scored)
+        chosen = [f for h, f in scored if h == best][:2]
+        for f in chosen:
+            if f.id in self.revealed:
+                ev.facts_again.append(f.id)
+            elif self._may_tell(f, sig):
+                ev.facts_told.append(f.id)
+            else:
+                ev.facts_evaded.append(f.id)
+        if ev.facts_told:
+            ev.facts_again.clear()  # answering the new question is enough
+        for fid in ev.facts_told:
+            ev.events |= {"fact_revealed", f"fact:{fid}"}
+            if self.fact(fid).hidden:
+                ev.events.add("hidden_fact_revealed")
+        if ev.facts_again:
+            ev.events.add("repeated_question")
+
+    def _offers(self, ev: TurnEvents, plain: list[str], sig: set[str]) -> None:
+        """Alternatives offered for the first time (not in a sentence that asks for a fact)."""
+        facts = [self.fact(fid) for fid in ev.facts_told + ev.facts_again]
+        texts = [t for t in plain if not ("?" in t and any(
+            any_match(f.keywords, lemmas(t), t.lower()) for f in facts))]
+        offer_lemmas: set[str] = set().union(*(lemmas(t) for t in texts)) if texts else set()
+        offer_low = " ".join(texts).lower()
+        for a in self.persona.situation.alternatives:
+            if a.id in self.offered or not a.keywords or not any_match(a.keywords, offer_lemmas, offer_low):
+                continue
+            self.offered.append(a.id)
+            ev.alternatives.append(a.id)
+            ev.events |= {"alternative_offered", f"alternative:{a.id}"}
+            if a.acceptable and (a.mood_at_least is None or self.mood >= a.mood_at_least):
+                ev.accepted.append(a.id)
+                ev.events |= {"alternative_accepted", f"accepted:{a.id}"}
+        if S.bad_news in sig:
+            ev.events.add("bad_news_told")
+            if ev.alternatives or S.alternative in sig:
+                ev.events.add("bad_news_with_alternative")
+
+    def _requests(self, ev: TurnEvents, sig: set[str], all_lemmas: set[str], low: str) -> None:
+        """A refusal answers the customer's open request (the one it names, else the latest), or one the
+        trainee saw coming ("een monteur vandaag is niet mogelijk" before the customer asked it): that
+        one then counts as asked and refused."""
+        refusing = bool(sig & {S.refusal, S.blunt_no})
+        reqs = self.persona.situation.requests
+        named = [r.id for r in reqs if r.keywords and any_match(r.keywords, all_lemmas, low)]
+        if refusing and self.awaiting_hold is not None and (not named or self.awaiting_hold in named):
+            ev.held = self.awaiting_hold
+            ev.events.add("held_position")
+        elif refusing or S.bad_news in sig:
+            pending = [r for r in self.requests_made if r not in self.refused]
+            hit = [r for r in pending if r in named]
+            if hit or (pending and not named):
+                ev.refused = (hit or pending)[-1]
+            elif refusing:
+                ev.refused = next((r for r in named if r not in self.requests_made), None)
+                if ev.refused:
+                    self.note_request(ev.refused)
+            if ev.refused:
+                ev.events |= {"request_refused", f"request:{ev.refused}"}
+                self.refused.append(ev.refused)
+        self.awaiting_hold = None
+
+    def _objection(self, ev: TurnEvents, sig: set[str]) -> None:
+        """How the trainee answered the prospect's open contact objection."""
+        if self.open_objection is None:
+            return
+        oid = self.open_objection
+        acked = S.objection_ack in sig
+        bends = ev.question and S.question_why not in sig
+        attacked = bool(sig & {S.question_why, S.insult, S.judgement})
+        if acked and bends and not attacked:
+            ev.objection_result = "handled"
+            ev.events |= {"objection_handled", f"objection:{oid}", "objection_acknowledged"}
+            self.objections_handled.append(oid)
+        elif attacked or not (acked or bends):
+            ev.objection_result = "missed"
+            ev.events.add("objection_missed")
+        elif acked:
+            ev.objection_result = "acknowledged"
+            ev.events.add("objection_acknowledged")
+        else:
+            ev.objection_result = "answered"
+        ev.objection = oid
+        if ev.objection_result != "acknowledged":
+            self.open_objection = None
 
     def _may_tell(self, f: Fact, signals: set[str]) -> bool:
         """Hidden facts need the right question plus, per persona, earlier trust (signals may be in the

@@ -68,6 +68,19 @@ def sentences(text: str) -> list[str]:
     return [s for s in (p.strip() for p in _SENTENCE_END.split(text.strip())) if s]
 
 
+def sentence_spans(text: str) -> list[tuple[int, int, str]]:
+    """Sentences with their (start, end) offsets in text, so signal spans can be mapped onto them."""
+    out: list[tuple[int, int, str]] = []
+    start = 0
+    for m in _SENTENCE_END.finditer(text):
+        if text[start:m.start()].strip():
+            out.append((start, m.start(), text[start:m.start()]))
+        start = m.end()
+    if text[start:].strip():
+        out.append((start, len(text), text[start:]))
+    return out
+
+
 def normal(sentence: str) -> str:
     """A sentence reduced for the no-repeat check: lower case, letters and digits, single spaces."""
     return " ".join(_NORMAL.sub(" ", sentence.lower()).split())

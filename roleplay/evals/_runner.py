@@ -6,8 +6,10 @@ renamed names, reformatted whitespace, reversed checklist (and item) order, an i
 Sensitivity: removing the evidence of a correct `met` makes it `not_met`. Grounding: every quote is
 verbatim from a trainee turn, over every run of the judge.
 
-The verdict measured against gold is that of the first sample; the other K-1 samples only measure
-consistency. Everything is deterministic for a deterministic judge.
+Agreement, invariance and sensitivity use the judge's `score` (its production verdict). Consistency
+uses K samples: the judge's own `score_samples` when it has one (an LLM judge samples at its sampling
+temperature there), else `score` called K times (the first call is the main verdict). Everything is
+deterministic for a deterministic judge.
 """
 
 from collections import defaultdict
@@ -153,9 +155,13 @@ class _Run:
         self.ground(run, case, transcript, card)
         return card
 
-    def sample(self, case: GoldenCase) -> list[Scorecard]:
+    def sample(self, case: GoldenCase) -> tuple[Scorecard, list[Scorecard]]:
+        """The main scorecard and the K samples for consistency."""
         t, cl = case.transcript, case.checklists
-        if self.samples > 1 and isinstance(self.judge, SamplingJudge):
+        main = self.score("main", case, t, cl)
+        if self.samples < 2:
+            return main, [main]
+        if isinstance(self.judge, SamplingJudge):
             try:
                 cards = self.judge.score_samples(t, cl, self.samples)
             except ModelError as exc:
@@ -163,9 +169,9 @@ class _Run:
             if len(cards) != self.samples:
                 raise RuntimeError(f"judge returned {len(cards)} samples, asked for {self.samples}")
             for n, card in enumerate(cards):
-                self.ground("main" if n == 0 else f"sample-{n + 1}", case, t, card)
-            return cards
-        return [self.score("main" if n == 0 else f"sample-{n + 1}", case, t, cl) for n in range(self.samples)]
+                self.ground(f"sample-{n + 1}", case, t, card)
+            return main, cards
+        return main, [main, *(self.score(f"sample-{n + 1}", case, t, cl) for n in range(1, self.samples))]
 
     def ground(self, run: str, case: GoldenCase, transcript: Transcript, card: Scorecard) -> None:
         for check in check_quotes(transcript, card):
@@ -180,8 +186,8 @@ class _Run:
     # -- per transcript -------------------------------------------------------------------------------
 
     def case(self, case: GoldenCase) -> None:
-        cards = self.sample(case)
-        main = _verdicts(cards[0])
+        main_card, cards = self.sample(case)
+        main = _verdicts(main_card)
         for item, gold in case.labels.items():
             found = main.get(item)
             pred = str(found.verdict) if found else str(Verdict.unscored)
@@ -192,9 +198,9 @@ class _Run:
                     reason=found.reason if found else "(item missing from the judge's scorecard)"))
             self.tally.units[item].append((case.file, [_verdict(c, item) for c in cards]))
         if "invariance" in self.checks:
-            self.invariance(case, cards[0])
+            self.invariance(case, main_card)
         if "sensitivity" in self.checks:
-            self.sensitivity(case, cards[0])
+            self.sensitivity(case, main_card)
 
     def _reorder_judge(self) -> Judge | None:
         if self.judge_factory is None:
@@ -332,7 +338,8 @@ def run_eval(judge: Judge, golden_dir: Path | None = None, samples: int = 1, *,
     """Measure `judge` on the golden transcripts in `golden_dir` (default: the configured golden set).
 
     samples: K judge samples per transcript for the consistency figures (the judge's own `score_samples`
-    when it has one, else `score` called K times). cases: already loaded golden cases instead of a folder.
+    when it has one, else `score` called K times); the other figures use one `score` call.
+    cases: already loaded golden cases instead of a folder.
     judge_factory: rebuilds the judge on a library whose checklists list their items in reverse order,
     so the reorder check also reverses items (without it, only the checklist order is reversed).
     checks: which of the optional checks to run ("invariance", "sensitivity").

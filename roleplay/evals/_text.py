@@ -55,8 +55,10 @@ def render_text(report: EvalReport, console: Console) -> None:
             f"{x.transform} {_pct(x.share)} ({len(x.changed)} changed)" for x in report.invariance.values()))
     s = report.sensitivity
     if s is not None:
+        elsewhere = sum(bool(c.evidence_after) for c in s.still_met)
         console.print(f"sensitivity: {s.became_not_met}/{s.tested} became not_met ({_pct(s.share)}), "
-                      f"{len(s.still_met)} still met, {len(s.became_not_applicable)} not_applicable")
+                      f"{len(s.still_met)} still met ({elsewhere} citing other turns), "
+                      f"{len(s.became_not_applicable)} not_applicable")
     g = report.grounding
     style = "green" if not g.failures else "red"
     console.print(f"grounding: [{style}]{g.grounded}/{g.quotes} ({_pct(g.share)})[/]")

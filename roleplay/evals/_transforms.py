@@ -11,6 +11,7 @@ from itertools import pairwise
 
 from ..content import Library
 from ..models import Persona, Role, Transcript, Turn
+from ..signals import S
 
 # Common Dutch first names: found as names even at the start of a sentence, and the pool new first
 # names are drawn from.
@@ -21,7 +22,8 @@ DUTCH_FIRST_NAMES: tuple[str, ...] = (
     "Pieter", "Priya", "Ruud", "Sanne", "Sem", "Sophie", "Stefan", "Tess", "Thijs", "Tim", "Vera", "Wim",
     "Willem", "Yara", "Zoë", "Ahmed", "Fatima", "Mohammed", "Annelies", "Els", "Frank", "Greet", "Hans",
     "Marco", "Monique", "Nicole", "Paul", "Petra", "Rob", "Sandra", "Sven", "Ilse", "Jeanine", "Ricardo",
-    "Sarah", "Youssef", "Ingeborg",
+    "Sarah", "Youssef", "Ingeborg", "Samira", "Esther", "Kevin", "Dennis", "Tom", "Rick", "Joris", "Robin",
+    "Mohamed", "Marloes", "Bart", "Niek", "Roos", "Julia", "Sophie", "Gijs", "Wouter", "Manon", "Nadia",
 )
 # Surnames, companies, places: replaced by these (they read as either).
 OTHER_NAMES: tuple[str, ...] = (
@@ -29,11 +31,12 @@ OTHER_NAMES: tuple[str, ...] = (
     "Wolters", "Zwart", "Bosman", "Kuipers", "Lammers", "Nijhuis", "Oosterhof", "Ruiter", "Schipper",
     "Timmer", "Verbeek",
 )
-# Written with a capital inside a sentence, yet not a name.
+# Written with a capital inside a sentence, yet not a name (tussenvoegsels like "De Wit" stay as they are).
 _NOT_NAMES = frozenset((
     "U", "Uw", "Ik", "Oké", "Ok", "Meneer", "Mevrouw", "Mevr", "Dhr", "Heer", "Dag", "Hallo", "Hoi",
     "Goedemorgen", "Goedemiddag", "Goedenavond", "Ja", "Nee", "Hm", "Hmm", "Hm-hm", "Eh", "Nou", "Sorry",
     "Dank", "Bedankt", "Excuses", "Prima", "Fijn", "Top",
+    "De", "Den", "Der", "Het", "Van", "Ter", "Ten", "Te", "Op", "In", "En", "Of",
 ))
 
 _WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
@@ -96,14 +99,29 @@ def rename_map(transcript: Transcript, persona: Persona | None = None) -> dict[s
 
 
 def rename(transcript: Transcript, persona: Persona | None = None) -> Transcript:
-    """Replace every name consistently (same name, same replacement, in every turn)."""
+    """Replace every name consistently (same name, same replacement, in every turn).
+
+    A name that is also an ordinary word of the transcript (it occurs in lower case too, as in the
+    company "Zakelijke Telefonie") is replaced only where it is not at the start of a sentence.
+    """
     mapping = rename_map(transcript, persona)
     if not mapping:
         return transcript
+    lower = {m.group() for t in transcript.turns for m in _WORD.finditer(t.text) if m.group()[0].islower()}
+    ordinary = {n for n in mapping if n.lower() in lower}
     alternatives = "|".join(re.escape(n) for n in sorted(mapping, key=len, reverse=True))
     pattern = re.compile(rf"(?<![\w-])(?:{alternatives})(?![\w-])")
-    turns = [t.model_copy(update={"text": pattern.sub(lambda m: mapping[m.group()], t.text)})
-             for t in transcript.turns]
+
+    def swap(text: str) -> str:
+        def one(m: re.Match[str]) -> str:
+            name = m.group()
+            if name in ordinary and _sentence_initial(text, m.start()):
+                return name
+            return mapping[name]
+
+        return pattern.sub(one, text)
+
+    turns = [t.model_copy(update={"text": swap(t.text)}) for t in transcript.turns]
     return transcript.model_copy(update={"turns": turns})
 
 
@@ -129,23 +147,42 @@ are exempt from the filler check (see FILLER_EXEMPT)."""
 
 FILLER_EXEMPT: frozenset[str] = frozenset({"actief-luisteren.aanmoedigen"})
 
+# After a trainee turn with one of these, the customer's "Ja." would mean something: a confirmation
+# (summary, reflection), an answer (closed question) or an agreement (proposal, solution).
+_YES_INVITING = frozenset({
+    S.question_closed, S.check_question, S.proposal, S.choice_offer, S.anything_else, S.summary, S.paraphrase,
+    S.reflection, S.reflection_question, S.solution, S.commitment, S.refusal, S.bad_news, S.blunt_no,
+    S.alternative, S.call_goal, S.agreement_summary, S.name_spell_request, S.name_wrong_ask, S.question_why,
+})
+
+
+def _filler_tier(transcript: Transcript, i: int) -> int | None:
+    """0: a neutral statement; 1: an open question (the customer's real answer still follows);
+    None: a "Ja." after this trainee turn would confirm, answer or agree to something."""
+    from ..signals import trainee_signals  # simplemma loads on first use
+
+    previous = [(str(t.role), t.text) for t in transcript.turns[:i]]
+    ids = {s.id for s in trainee_signals(transcript.turns[i].text, previous)}
+    if ids & _YES_INVITING:
+        return None
+    return 1 if "?" in transcript.turns[i].text else 0
+
 
 def filler_position(transcript: Transcript) -> int | None:
-    """Where the filler pair goes: right after a trainee turn that is not a question (so "Ja." answers
-    nothing), not the trainee's first or last turn (openings and closings stay put), followed by a
-    customer turn (roles keep alternating). Of those, the one nearest the middle; None if there is none.
+    """Where the filler pair goes: right after a trainee turn that is not the trainee's first or last
+    (openings and closings stay put), followed by a customer turn (roles keep alternating), after which a
+    "Ja." confirms, answers or agrees to nothing (see `_filler_tier`): neutral statements first, then
+    open questions, each nearest the middle. None if there is no such place.
     """
     turns = transcript.turns
     trainee = [i for i, t in enumerate(turns) if t.role is Role.trainee]
-    if len(trainee) < 3:
-        return None
-    candidates = [i + 1 for i in trainee[1:-1]
-                  if i + 1 < len(turns) and turns[i + 1].role is Role.customer
-                  and not turns[i].text.rstrip().endswith("?")]
-    if not candidates:
-        return None
-    middle = len(turns) / 2
-    return min(candidates, key=lambda p: (abs(p - middle), p))
+    candidates = []
+    for i in trainee[1:-1]:
+        if i + 1 < len(turns) and turns[i + 1].role is Role.customer:
+            tier = _filler_tier(transcript, i)
+            if tier is not None:
+                candidates.append((tier, abs(i + 1 - len(turns) / 2), i + 1))
+    return min(candidates)[2] if candidates else None
 
 
 def insert_filler(transcript: Transcript) -> tuple[Transcript, int | None]:

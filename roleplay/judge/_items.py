@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ..models import Role, Verdict
-from ..signals import C, S
+from ..signals import C, S, Signal
 from ._view import Hit, View
 
 MET, NOT_MET, NA = Verdict.met, Verdict.not_met, Verdict.not_applicable
@@ -56,8 +56,28 @@ def _trainee_spoke(view: View) -> bool:
 # shared moments
 # ---------------------------------------------------------------------------------------------------
 
+_NEWS_WORDS = frozenset("niet geen pas later helaas nog langer eerst kwijt verloren volgende".split())
+
+
 def _bad_news(view: View) -> Hit | None:
-    return view.first(S.bad_news, turns=view.trainee_turns())
+    """The main bad news: the first trainee turn that brings it in words ("kan niet eerder dan donderdag"),
+    or that states an outcome the customer then reacts to badly ("Volgende week?!")."""
+    for i in view.trainee_turns():
+        said = view.in_turn(i, S.bad_news)
+        if said:
+            return Hit(i, said[0])
+        reaction = view.next_of(i, Role.customer)
+        if reaction is None or reaction != i + 1 or not view.has(reaction, C.upset):
+            continue
+        from ..signals._text import analyze
+
+        statements = [s for s in analyze(view.text(i)).sentences if not s.is_question]
+        news = [s for s in statements if {t.text for t in s.tokens} & _NEWS_WORDS
+                or any(x.id == S.time_frame and x.start == s.start for x in view.signals[i])]
+        if news:
+            s0 = news[-1]
+            return Hit(i, Signal(S.bad_news, s0.start, s0.end, s0.text, "reactie van de klant"))
+    return None
 
 
 def _refusals(view: View) -> list[Hit]:
@@ -120,15 +140,10 @@ def _laten_uitpraten(view: View) -> Decision:
 @rule("actief-luisteren.doorvragen")
 def _doorvragen(view: View) -> Decision:
     told = view.story_told_at()
-    hits = [h for h in view.trainee_hits(S.question_clarify) if h.turn >= min(told, _first_after_customer(view))]
+    hits = [h for h in view.trainee_hits(S.question_clarify) if h.turn >= told]
     if hits:
         return _met(hits, "Je stelde een vraag om het verhaal van de klant te verduidelijken.")
     return Decision(NOT_MET, "Je stelde geen vraag die het verhaal van de klant verder verduidelijkte.")
-
-
-def _first_after_customer(view: View) -> int:
-    c = view.customer_turns()
-    return c[0] if c else 0
 
 
 @rule("actief-luisteren.samenvatten")
@@ -497,20 +512,34 @@ def _alternatief(view: View) -> Decision:
                     [Hit(turns[0], view.in_turn(turns[0], S.refusal, S.blunt_no)[0])])
 
 
+_DEMAND = frozenset("wil wilde eis eisen verwacht toch genoegen accepteer accepteren echt".split())
+
+
+def _insists(view: View, c: int) -> bool:
+    """After a refusal the customer asks again or pushes (R8), rather than accepting or moving on."""
+    if view.has(c, C.insist):
+        return True
+    if view.has(c, C.accept) and not view.has(c, C.upset):
+        return False
+    words = {w.strip(".,!?").lower() for w in view.text(c).split()}
+    return bool(words & _DEMAND) and (view.has(c, C.upset) or "?" in view.text(c) or "ik" in words)
+
+
 @rule("nee-zeggen.voet-bij-stuk")
 def _voet_bij_stuk(view: View) -> Decision:
     first_refusal = next(iter(_refusal_turns(view)), None)
     if first_refusal is None:
         return Decision(NA, "Je hoefde niets te weigeren.")
-    pushes = [h.turn for h in view.customer_hits(C.insist) if h.turn > first_refusal]
+    pushes = [c for c in view.customer_turns() if c > first_refusal and _insists(view, c)]
     if not pushes:
         return Decision(NA, "De klant drong niet aan na je weigering.")
     for c in pushes:
         nxt = view.next_of(c, Role.trainee)
         if nxt is None:
             continue
-        caved = any(w in view.text(nxt).lower() for w in ("uitzondering", "nou vooruit", "vooruit dan", "voor deze keer",
-                                                         "dan doe ik het toch", "oké dan", "ok dan", "goed dan"))
+        caved = any(w in view.text(nxt).lower() for w in ("uitzondering", "vooruit", "voor deze keer", "voor een keer",
+                                                         "dan doe ik het toch", "oké dan", "ok dan", "goed dan",
+                                                         "dan maak ik", "toch wel"))
         if caved or view.has(nxt, S.discount) and not view.has(nxt, S.refusal):
             return Decision(NOT_MET, "Toen de klant aandrong, gaf je toe.", view.hits(S.commitment, S.solution, turns=[nxt])[:1])
     reply = view.next_of(pushes[0], Role.trainee)
@@ -557,7 +586,7 @@ def _direct_brengen(view: View) -> Decision:
     sents = analyze(view.text(news.turn)).sentences
     before = [s for s in sents if s.end <= news.signal.start]
     explained_first = any(s.id == S.explanation and s.end <= news.signal.start for s in view.signals[news.turn])
-    if len(before) > 1 or explained_first or sum(len(s.tokens) for s in before) > 18:
+    if explained_first or sum(len(s.tokens) for s in before) > 18:
         return Decision(NOT_MET, "Je bracht het slechte nieuws pas na een inleiding of uitleg, niet meteen.", [news])
     return _met([news], "Je bracht het slechte nieuws meteen, met hooguit een korte inleiding.")
 
@@ -570,7 +599,7 @@ def _alternatief_direct(view: View) -> Decision:
     same = [h for h in view.hits(S.alternative, turns=[news.turn])]
     if same:
         return _met(same, "Je bracht het alternatief in één adem met het slechte nieuws.")
-    later = view.hits(S.alternative, turns=[i for i in view.trainee_turns() if i > news.turn])
+    later = view.hits(S.alternative, S.solution, turns=[i for i in view.trainee_turns() if i > news.turn])
     if later:
         return Decision(NOT_MET, "Je bracht het alternatief pas later, niet direct bij het slechte nieuws.", later[:1])
     return Decision(NA, "Er was bij dit slechte nieuws geen alternatief.")
@@ -637,9 +666,9 @@ def _ombuigen(view: View) -> Decision:
     replies = _objection_replies(view)
     if not replies:
         return Decision(NA, "De prospect maakte geen contactbezwaar.")
-    why = {(h.turn, h.signal.start) for h in view.trainee_hits(S.question_why)}
+    accusing = {(h.turn, h.signal.start) for h in view.trainee_hits(S.question_why, S.insult)}
     hits = [h for h in view.hits(S.question_open, S.question_closed, S.question_needs, S.proposal, turns=replies)
-            if (h.turn, h.signal.start) not in why]
+            if (h.turn, h.signal.start) not in accusing and " toch " not in f" {h.signal.text.lower()} "]
     if hits:
         return _met(hits, "Je boog het bezwaar om met een vraag die het gesprek gaande hield.")
     return Decision(NOT_MET, "Je stelde na het bezwaar geen vraag die het gesprek gaande hield.")
@@ -703,10 +732,18 @@ def _doel(view: View) -> Decision:
                  "Je zei niet expliciet wat je met het gesprek wilde bereiken.")
 
 
+def _accepts_proposal(view: View, c: int) -> bool:
+    """R17: the customer agrees to something the trainee just proposed (an appointment, a mail, a call)."""
+    before = view.prev_of(c, Role.trainee)
+    if before is None or view.has(c, C.objection, C.reject):
+        return False
+    return view.has(before, S.proposal, S.call_goal, S.commitment, S.solution, S.choice_offer, S.time_frame,
+                    S.agreement_summary)
+
+
 @rule("uitgaand-gesprek.afspraken-samenvatten")
 def _afspraken(view: View) -> Decision:
-    agreed = view.customer_hits(C.accept)
-    agreed = [h for h in agreed if h.turn >= (view.trainee_turns()[1] if len(view.trainee_turns()) > 1 else 0)]
+    agreed = [h for h in view.customer_hits(C.accept) if _accepts_proposal(view, h.turn)]
     if not agreed:
         return Decision(NA, "Er werd niets afgesproken.")
     hits = [h for h in view.trainee_hits(S.agreement_summary, S.summary) if h.turn > agreed[0].turn - 1]

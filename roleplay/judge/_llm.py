@@ -176,16 +176,26 @@ class LLMJudge:
         return done
 
     # --- the scorecard ------------------------------------------------------------------------------
-    def score(self, transcript: Transcript, checklists: list[str]) -> Scorecard:
+    def _runs(self, transcript: Transcript, checklists: list[str], samples: int) -> list[dict[str, ItemResult]]:
         runs: list[dict[str, ItemResult]] = []
-        for _ in range(self.samples):
+        for _ in range(samples):
             run: dict[str, ItemResult] = {}
             for cid in checklists:
                 run.update(self.score_checklist(transcript, self.lib.checklists[cid]))
             runs.append(run)
+        return runs
+
+    def score_samples(self, transcript: Transcript, checklists: list[str], samples: int) -> list[Scorecard]:
+        """The separate samples before the vote (for consistency figures: flip rate, Fleiss' kappa)."""
+        runs = self._runs(transcript, checklists, samples)
+        return [build_scorecard(self.name, self.model, checklists, [r[it.id] for it in self.lib.items(checklists)],
+                                samples=1) for r in runs]
+
+    def score(self, transcript: Transcript, checklists: list[str]) -> Scorecard:
+        runs = self._runs(transcript, checklists, self.samples)
         items = [self._vote([r[it.id] for r in runs], it) for it in self.lib.items(checklists)]
-        warnings = self._warnings()
-        return build_scorecard(self.name, self.model, checklists, items, samples=self.samples, warnings=warnings)
+        return build_scorecard(self.name, self.model, checklists, items, samples=self.samples,
+                               warnings=self._warnings())
 
     def _vote(self, results: list[ItemResult], item: ChecklistItem) -> ItemResult:
         """Majority over the samples that scored; a tie or no scored sample is `unscored`."""

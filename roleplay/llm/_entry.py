@@ -119,16 +119,17 @@ def stream(messages: Sequence[Message], *, model: str, temperature: float | None
     if provider is not None or _litellm.supports_stream_usage(target):
         kwargs["stream_options"] = {"include_usage": True}
     result = TextStream(model)
-    result._chunks = _stream_chunks(result, litellm, kwargs, model, target, retry or RetryPolicy.from_env())
+    result._chunks = _stream_chunks(result, litellm, kwargs, model, target, provider,
+                                    retry or RetryPolicy.from_env())
     return result
 
 
 def _stream_chunks(result: TextStream, litellm: Any, kwargs: dict[str, Any], model: str, target: str,
-                   policy: RetryPolicy) -> Iterator[str]:
+                   provider: str | None, policy: RetryPolicy) -> Iterator[str]:
     pieces = result._pieces
     for attempt in range(1, policy.attempts + 1):
         last = attempt == policy.attempts
-        finish, usage, answered_by = "stop", None, None
+        finish, usage, answered_by, blank = "stop", None, None, ""
         response = None
         try:
             response = litellm.completion(**kwargs)
@@ -136,7 +137,10 @@ def _stream_chunks(result: TextStream, litellm: Any, kwargs: dict[str, Any], mod
                 if chunk.choices:
                     choice = chunk.choices[0]
                     delta = choice.delta.content
-                    if delta:
+                    if delta and not pieces and not delta.strip():
+                        blank += delta  # held back: a reply of only whitespace is an empty reply, retried
+                    elif delta:
+                        delta, blank = blank + delta, ""
                         pieces.append(delta)
                         yield delta
                     finish = choice.finish_reason or finish
@@ -155,15 +159,14 @@ def _stream_chunks(result: TextStream, litellm: Any, kwargs: dict[str, Any], mod
             close = getattr(getattr(response, "completion_stream", None), "close", None)
             if close is not None:
                 close()
-        if not "".join(pieces).strip():
-            pieces.clear()
+        if not pieces:
             if last:
                 raise model_error("empty", model, attempts=attempt)
             time.sleep(policy.delay(attempt))
             continue
         result.completion = Completion(
-            text="".join(pieces), model=target if target.partition("/")[0] in _litellm.CUSTOM_PROVIDERS
-            else answered_by or target,
+            text="".join(pieces),
+            model=target if provider else answered_by or target,  # our providers' chunks carry the bare name
             prompt_tokens=getattr(usage, "prompt_tokens", 0) or 0,
             completion_tokens=getattr(usage, "completion_tokens", 0) or 0,
             finish_reason=finish, attempts=attempt)

@@ -34,6 +34,8 @@ def _setup() -> None:
     litellm.set_verbose = False  # type: ignore[attr-defined]
     litellm.telemetry = False
     litellm.disable_hf_tokenizer_download = True  # token counting must not reach the hub
+    # Per-chunk success logging feeds litellm callbacks we do not use; it costs ~3 ms on a 17-chunk stream.
+    litellm.disable_streaming_logging = True
     for name in ("LiteLLM", "LiteLLM Router", "LiteLLM Proxy"):
         logging.getLogger(name).setLevel(logging.ERROR)
 

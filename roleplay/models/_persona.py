@@ -32,15 +32,16 @@ STATE_EVENTS: dict[str, str] = {
     "name_spelled": "the customer spelled their name because the trainee asked for it",
     "no_progress": "two or more trainee turns in a row without a question, acknowledgement or step forward",
 }
-# Prefixed state events: "fact:<id>" (told), "alternative:<id>" (offered), "request:<id>" (refused),
-# "objection:<id>" (handled). They refer to ids in the same persona file.
-EVENT_PREFIXES = ("fact", "alternative", "request", "objection")
+# Prefixed state events: "fact:<id>" (told), "alternative:<id>" (offered), "accepted:<id>" (offered and
+# taken), "request:<id>" (refused), "objection:<id>" (handled). They refer to ids in the same persona file.
+EVENT_PREFIXES = ("fact", "alternative", "accepted", "request", "objection")
 
 # Utterance banks of the scripted customer (`script:` in a persona file). Any intent may also be given
 # per mood band as <intent>_low (mood 0-3), <intent>_mid (4-6) and <intent>_high (7-10); the band
 # version is used when present, else the plain one.
 SCRIPT_INTENTS: dict[str, str] = {
-    "story": "tells (more of) the story when invited to go on or asked an open question about it",
+    "story": "tells (more of) the story when invited to go on or asked an open question about it; "
+    "the lines are told in the order given",
     "want": "says what they want when asked what would help or what they need",
     "unknown": "a question the customer cannot answer ('dat weet ik niet')",
     "evade": "a hidden fact was asked before the customer is ready to tell it: evades",
@@ -49,6 +50,7 @@ SCRIPT_INTENTS: dict[str, str] = {
     "acknowledge": "reaction to an acknowledged or validated feeling",
     "confirm": "a summary or reflection hits the core: confirms ('ja, precies') and may add a little",
     "correct": "a summary or reflection misses the point: corrects it",
+    "agreement": "the trainee sums up what was agreed: confirms it in a few words",
     "parroting": "the trainee repeats the customer's words: mildly irritated",
     "commitment": "reaction to a concrete commitment, action now or time frame",
     "vague_time": "reaction to a vague time ('zo snel mogelijk')",
@@ -76,6 +78,7 @@ SCRIPT_INTENTS: dict[str, str] = {
 }
 REQUIRED_INTENTS: tuple[str, ...] = (
     "story", "want", "unknown", "evade", "repeat_question", "apology", "acknowledge", "confirm", "correct",
+    "agreement",
     "parroting", "commitment", "vague_time", "bad_news", "alternative", "alternative_rejected", "blunt_no",
     "dismissive", "joke", "judgement", "question_why", "ownership_refusal", "discount", "pressure",
     "injection", "nothing_else", "thanks", "filler", "openers",
@@ -336,13 +339,14 @@ class Persona(Strict):
         ids = {
             "fact": [f.id for f in self.situation.facts],
             "alternative": [a.id for a in self.situation.alternatives],
+            "accepted": [a.id for a in self.situation.alternatives],
             "request": [r.id for r in self.situation.requests],
             "objection": [o.id for o in self.objections],
         }
         return rest in ids.get(prefix, [])
 
     def _check_event_ids(self) -> None:
-        hint = "a trainee signal, a state event or <fact|alternative|request|objection>:<id>"
+        hint = "a trainee signal, a state event or <fact|alternative|accepted|request|objection>:<id>"
         places: list[tuple[tuple[str | int, ...], str]] = []
         places += [(("mood", "triggers", n, "signal"), t.signal) for n, t in enumerate(self.mood.triggers)]
         for n, e in enumerate(self.end_conditions):

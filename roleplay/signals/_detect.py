@@ -315,13 +315,14 @@ def _trainee(text: str, previous: History) -> list[Signal]:
         marker = _cue(sent, "summary_marker")
         gives_back = not parrot and ctx.customer_turns and (
             (marker and overlap) or (asked and len(overlap) >= 2 and _has_you(sent) and len(words) >= 6))
-        reflects = _reflects(sent) and not _cue(sent, "dismissive") and not parrot
+        reflects = (_reflects(sent) and not _cue(sent, "dismissive") and not parrot and words[0] not in _CONDITIONAL
+                    and not _cue(sent, "ownership_refusal"))
         full_summary = gives_back and (len(overlap) >= 3 or (len(overlap) >= 2 and _clauses(sent) >= 2))
         if full_summary:
             add(S.summary, sent, marker or ", ".join(sorted(overlap)))
-        elif gives_back and not reflects:
+        elif gives_back and not reflects and len(overlap) >= 2:
             add(S.paraphrase, sent, marker or ", ".join(sorted(overlap)))
-        if reflects and (_has_you(sent) or question):
+        if reflects and (_has_you(sent) or question) and words[0] not in _CONDITIONAL:
             add(S.reflection, sent)
         if (reflects or (gives_back and not full_summary)) and asked and not full_summary:
             add(S.reflection_question, sent, checks[k] or "?")
@@ -344,7 +345,7 @@ def _trainee(text: str, previous: History) -> list[Signal]:
             add(S.pitch, sent, "bij ons ...")
         for sid in (S.judgement, S.own_story, S.pitch, S.joke, S.insult):
             c = _cue(sent, sid)
-            if c and not (sid in (S.insult, S.judgement) and _negated_before(sent, c)):
+            if c and not (sid in (S.insult, S.judgement) and (_negated_before(sent, c) or _REASSURING.search(sent))):
                 add(sid, sent, c)
         # --- action
         for sid in (S.action_now, S.time_frame, S.vague_time, S.ownership_refusal, S.guided_handover, S.choice_offer):
@@ -397,6 +398,9 @@ def _trainee(text: str, previous: History) -> list[Signal]:
     return out
 
 
+_REASSURING = PatternSet(["helemaal|zeker|absoluut|echt|lang ..1 niet ..2 dom|stom|erg|gek|raar|vreemd|onhandig",
+                          "geen ..1 schande", "niet ..1 dom|stom ..3 hoor"])
+_CONDITIONAL = frozenset({"als", "wanneer", "mocht", "indien", "zodra", "mits"})
 _QUESTION_WORDS = frozenset(P["question_word"][0].split("|"))
 _APOLOGY_OTHER = PatternSet(["sorry|pardon ..3 verstond|versta|hoorde|hoor|verstaan|gehoord|zei|zegt|nog_eens|herhalen",
                              "sorry|excuses ..3 dat ..3 ik ..3 u|je ..3 onderbreek|onderbreken|stoor|storen",
@@ -466,6 +470,8 @@ def _listening(a: Analysis, out: list[Signal]) -> None:
     """Short turns made of listening noises ("Hm-hm.", "Ja, ik luister.") invite the customer to go on."""
     toks = [t for t in a.tokens if t.text[0].isalnum()]
     listening = _ps("listening_signal").patterns[0].elems[0].exact
+    if any(s.id in (S.closing_greeting, S.thanks, S.anything_else) for s in out):  # "Oké. Fijne dag." closes
+        return
     if toks and len(toks) <= 6 and sum(t.text in listening for t in toks) >= max(1, len(toks) // 2):
         if not any(s.id == S.listening_signal for s in out):
             s0 = a.sentences[0]
@@ -512,7 +518,7 @@ def _customer(text: str, previous: History) -> list[Signal]:
                 out.append(Signal(C.confirm, sent.start, sent.end, sent.text, c))
             elif first == "nee" or _cue(sent, "c:correct"):
                 out.append(Signal(C.correct, sent.start, sent.end, sent.text, first))
-        for cid in (C.insist, C.objection, C.thanks, C.feeling):
+        for cid in (C.insist, C.objection, C.thanks, C.feeling, C.upset):
             c = _cue(sent, "c:" + cid)
             if c:
                 out.append(Signal(cid, sent.start, sent.end, sent.text, c))

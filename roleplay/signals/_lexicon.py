@@ -24,7 +24,7 @@ P: dict[str, list[str]] = {
     ],
     "introduction": [
         "u spreekt met", "je spreekt met", "spreekt u met", "u heeft ..2 aan de lijn|telefoon",
-        "mijn naam is", "ik ben|heet ..1 van|namens|bij", "met ..1 van|namens",
+        "mijn naam is", "ik ben|heet ..3 van|namens|bij", "met ..3 van|namens",
         "hier is|spreekt ..3 van", "ik bel namens|vanuit",
     ],
     "thanks": [
@@ -120,7 +120,10 @@ P: dict[str, list[str]] = {
         f"u|je|jij ..4 {FEELINGS}", f"{FEELINGS} ..3 voor u|je|jou", f"wat|erg|echt|heel|ontzettend|enorm|zo|best|behoorlijk|vreselijk ..2 {FEELINGS}",
         f"dat|dit|het ..3 is|klinkt|lijkt|moet ..3 {FEELINGS}", f"uw|je|jouw ..2 {EMPATHY_NOUNS}",
         f"ik ..3 begrijp|snap|hoor|merk|voel|zie ..6 {FEELINGS}", f"{FEELINGS} ..3 dat ..4 u|je",
-        "dat ..3 zit ..3 u|je ..3 dwars|hoog", "de keel ..2 uithangen", "hangt ..3 keel ..2 uit",
+        "dat ..3 zit ..3 u|je ..3 dwars|hoog", "de keel ..2 uithangen",
+        "dat|het|dit ..2 is|was ..2 ook ..3 te_gek|absurd|ongelooflijk|onbegrijpelijk|zuur|pijnlijk|belachelijk|onacceptabel|schandalig|slordig|zonde|balen|niet_normaal|niet_oké|geen_doen|niet_best|niet_fijn|niet_leuk|frustrerend|vervelend|rot|erg",
+        "te ..1 gek ..1 voor ..1 woorden", "dat ..3 had ..3 nooit|niet ..3 mogen ..2 gebeuren", "dat ..3 is ..3 geen ..2 doen", "wat ..2 een ..2 pech|ellende|domper|tegenvaller|teleurstelling|gedoe",
+        "een ..2 flinke|enorme|grote|behoorlijke ..2 tegenvaller|teleurstelling|domper|klap|schrik", "hangt ..3 keel ..2 uit",
         "u|je ..3 bent|was|bent ..3 het ..2 zat|beu|spuugzat", "u|je ..3 voelt|voelde ..3 zich|je",
         "ik hoor|merk ..2 aan u|je", "ik hoor ..3 dat ..3 het ..3 u|je ..3 raakt|dwarszit",
         "dat ..2 zou ..3 mij|me|iedereen ..2 ook", "niet ..2 fijn", "geen ..2 pretje|lolletje|pretje",
@@ -187,7 +190,8 @@ P: dict[str, list[str]] = {
     ],
     "insult": [
         "u|je ..3 snapt|begrijpt|weet ..3 het ..2 niet|niets", "dom|stom|idioot|sukkel|onzin|belachelijk",
-        "u|je ..3 weet ..3 niet ..3 wat ..3 u|je ..2 mist", "dat ..3 zeggen ..3 ze ..3 allemaal", "zonde ..3 van ..2 mijn ..2 tijd",
+        "u|je ..3 weet ..3 niet ..3 wat ..3 u|je ..2 mist", "u|je ..2 weet ..2 toch ..4 niet|niks|niets",
+        "hoe ..3 kunt|kan ..2 u|je ..3 nou ..3 weten", "u|je ..3 heeft|hebt ..3 het ..3 niet ..3 eens", "dat ..3 zeggen ..3 ze ..3 allemaal", "zonde ..3 van ..2 mijn ..2 tijd",
         "dan ..3 moet ..3 u|je ..3 het ..3 zelf ..3 weten", "jammer ..3 voor ..3 u|jou", "moet u zelf weten",
         "u|je ..3 maakt ..3 een ..3 fout|vergissing", "daar ..3 krijgt ..3 u|je ..3 spijt",
         "u|je ..3 bent ..3 de ..3 enige ..3 die", "wat ..2 heeft ..2 u|je ..2 dan ..2 te ..2 verliezen",
@@ -227,12 +231,13 @@ P: dict[str, list[str]] = {
         "ik ..2 zal ..6 regelen|zorgen|oppakken|sturen|bellen|uitzoeken|doorgeven|nagaan|maken|plannen|terugbellen|doen|versturen|inplannen|navragen|controleren",
         "ik ..2 pak ..3 dit|dat|het ..3 op", "ik ..2 ga ..3 er ..3 achteraan|achter", "ik ..2 regel ..4 dat|het|dit|een",
         "ik ..2 maak ..3 een ..3 afspraak", "ik ..2 plan ..4 in", "ik ..2 stuur ..6 op|toe|na",
-        "ik ..2 schakel ..4 in", "ik ..2 zet ..4 door|klaar|in|vast", "wordt ..4 geregeld|vergoed|gecrediteerd|teruggestort",
+        "ik ..2 schakel ..4 in", "ik ..2 zet ..4 door|klaar|in|vast",
         "ik ..2 kan ..6 voor ..2 u|je ..4 regelen|inplannen|aanvragen|doen|boeken|sturen|maken|vastleggen|reserveren",
     ],
     "ownership_refusal": [
         "daar ..3 ga ..2 ik ..2 niet ..2 over", "daar ..3 gaan ..2 wij|we ..2 niet ..2 over", "niet ..3 mijn ..3 afdeling|taak|terrein|verantwoordelijkheid|pakkie|probleem",
         "dan ..3 moet|moeten ..3 u|je ..6 bellen|mailen|contact|wenden|terecht|langs|naar", "u|je ..3 moet|moeten ..6 bellen|mailen|contact ..3 met|opnemen|wenden|terecht",
+        "moet|moeten ..1 u|je ..6 bellen|mailen|contact|wenden|terecht", "wij|we|ik ..1 gaan|ga ..1 niet ..3 over", "gaan|ga ..1 wij|we|ik ..3 niet ..1 over",
         "daar ..3 kan ..3 ik ..3 niets|niks ..3 mee|aan", "dat ..3 is ..3 een ..3 andere ..3 afdeling", "ik ..3 kan ..3 u|je ..3 daar|hierbij|daarmee ..3 niet ..3 helpen",
         "daarvoor ..3 moet|moeten|bent ..3 u|je ..3 bij", "dat ..3 moet|moeten|moet ..3 u|je ..3 zelf", "neem|neemt ..3 u|je ..3 maar ..3 contact",
         "daar ..3 zijn|is ..3 wij|we|ik ..3 niet ..3 verantwoordelijk", "dat ..3 ligt ..3 niet ..3 bij|aan ..3 ons|mij", "niet ..3 aan ..3 mij",
@@ -254,6 +259,7 @@ P: dict[str, list[str]] = {
     ],
     "unsure": [
         "ik ..3 weet ..6 niet ..6 of|zeker|precies", "dat ..3 weet ..2 ik ..3 niet", "ik ..3 ben ..3 niet ..3 zeker",
+        "weet ..1 ik ..3 niet ..2 zeker|precies|helemaal", "ik ..3 vraag ..4 na", "dat ..1 vraag ..1 ik ..3 na", "ben ..1 ik ..2 niet ..2 zeker",
         "geen ..2 idee ..2 of", "dat ..3 moet ..3 ik ..3 even ..3 navragen|nagaan|uitzoeken|checken|overleggen|vragen",
         "dat ..3 kan ..3 ik ..3 niet ..3 zomaar|zelf ..3 beslissen|toezeggen|beloven", "ik ..3 twijfel", "ik ..3 moet ..3 overleggen",
         "ik ..3 durf ..3 niet ..3 te ..3 zeggen", "daar ..3 moet ..3 ik ..3 even ..3 naar ..2 kijken|vragen|informeren",
@@ -264,7 +270,7 @@ P: dict[str, list[str]] = {
         "ik ..3 neem ..6 contact", "u|je ..3 hoort ..6 van ..2 mij|me|ons", "ik ..3 ga ..3 terugbellen|bellen|mailen",
     ],
     "refusal": [
-        "kan|kunnen|kunt|mag|mogen ..6 niet|geen", "niet ..3 mogelijk|toegestaan|haalbaar|leverbaar|beschikbaar|de_bedoeling",
+        "kan|kunnen|kunt|mag|mogen ..6 niet|geen", "niet ..3 mogelijk*|toegestaan|haalbaar|leverbaar|beschikbaar|de_bedoeling", "behoort ..3 niet ..3 tot",
         "is ..3 uitgesloten", "doen ..3 wij|we ..3 niet|geen", "wij|we ..3 doen|leveren|bieden|verzorgen|geven|verstrekken|vergoeden|maken ..4 geen|niet",
         "dat ..3 gaat ..3 niet", "dat ..3 lukt ..3 niet", "helaas ..6 niet|geen", "ik ..3 kan ..3 u|je ..3 geen|niet", "zit ..3 er ..3 niet ..3 in",
         "valt ..3 niet ..3 onder", "dat ..3 is ..3 niet ..3 mogelijk", "daar ..3 kan ..3 ik ..3 niet ..3 in ..3 meegaan", "ik ..3 kan ..3 dat ..3 niet ..3 toezeggen|beloven|doen|geven",
@@ -298,7 +304,7 @@ P: dict[str, list[str]] = {
         "dat|het|dit ..3 komt ..3 doordat|omdat|door", "de ..2 reden ..3 is|daarvoor|hiervoor|dat", "omdat|doordat|aangezien|vanwege|want",
         "dat|het ..3 heeft ..3 te ..2 maken ..2 met", "dat ..3 ligt ..3 aan", "de ..2 oorzaak", "er ..3 is ..3 een ..3 probleem ..3 bij|met|in",
         "het ..3 zit ..3 zo", "wat ..3 er ..3 gebeurd ..3 is", "de ..2 leverancier|fabrikant|fabriek|importeur|transporteur|vervoerder ..6 heeft|had|kon|levert|leverde ..4 niet|te_laat|later|pas",
-        "door ..3 een|de ..3 storing|fout|vertraging|drukte|tekort|staking|probleem|wijziging", "het ..2 systeem|beleid|regels|voorwaarden",
+        "door ..3 een|de ..3 storing|fout|vertraging|drukte|tekort|staking|probleem|wijziging",
     ],
     "solution": [
         "ik ..4 kan|ga|zal ..6 regelen|sturen|vervangen|repareren|terugbetalen|crediteren|vergoeden|inplannen|maken|aanpassen|oplossen|terugstorten|opnieuw",
@@ -424,7 +430,9 @@ CUSTOMER: dict[str, list[str]] = {
         "helemaal ..3 niets|niks", "iets ..3 moet ..3 er ..3 toch", "zelfs ..3 niet", "niet ..3 een ..3 klein ..3 beetje",
     ],
     "objection": [
-        "al ..3 een ..3 vaste ..2 leverancier|partij|partner|bedrijf|schoonmaker|club|bureau", "al ..3 een ..2 leverancier|partij|partner|contract|abonnement|oplossing|systeem|regeling",
+        "al ..3 een ..3 vaste ..2 leverancier|partij|partner|bedrijf|schoonmaker|club|bureau",
+        "hebben|heb ..3 al ..2 een|iemand|eigen|vaste|onze", "zijn ..2 al ..3 voorzien|klant|aangesloten|geholpen|bediend",
+        "doen ..3 niet ..3 aan ..3 telefonische|telefoon", "zit ..3 in ..2 een ..2 vergadering|overleg|bespreking", "wat ..2 wilt ..2 u ..2 nou|eigenlijk", "al ..3 een ..2 leverancier|partij|partner|contract|abonnement|oplossing|systeem|regeling",
         "geen ..3 interesse|behoefte|belangstelling", "niet ..3 geïnteresseerd|nodig|interessant", "geen ..3 tijd", "druk|haast|vergadering|afspraak ..3 ?|!|.",
         "stuur|stuurt|mail|mailt ..6 documentatie|informatie|folder|brochure|mail|iets|wat|info|gegevens|offerte", "bel|belt ..6 over ..3 drie|paar|een|twee|zes ..3 maanden|maand|weken|jaar",
         "bel|belt ..6 later|volgend_jaar|na_de_zomer|terug|een_andere_keer|ander_moment", "tevreden ..3 met|over", "geen ..3 budget|geld", "niet ..3 het ..3 goede ..3 moment",
@@ -435,6 +443,13 @@ CUSTOMER: dict[str, list[str]] = {
         "...|…|eh|ehm|uh|uhm|*mompelt*|mompelt|mompel|onverstaanbaar|(onverstaanbaar)|[onverstaanbaar]|brom*|prevel*",
     ],
     "thanks": ["bedankt|dankjewel|dankuwel|bedank*", "dank ..2 u|je|jullie|wel"],
+    "upset": [
+        "belachelijk|schandalig|onacceptabel|ongelooflijk|onvoorstelbaar|absurd|idioot|waanzin*|bizar|schandaal|onzin",
+        "meen|meent ..2 je|u ..2 niet", "dat ..2 kan ..2 toch ..2 niet", "dat ..2 is ..2 toch ..3 niet", "nee ..1 hè", "pff*|zucht|jezus|godsamme|verdorie|potverdorie|jeetje|tjonge*",
+        "dat ..2 accepteer ..2 ik ..2 niet", "geen ..2 genoegen", "nog ..3 dagen|weken|week|maand|maanden ..2 ?|!", "kwijt ..1 .", "alweer|wéér|weer ..1 ?|!|.",
+        "wat ..2 ?|!", "# ..2 dagen|weken ..1 ?|!", "volgende ..1 week|maand ..1 ?|!", "pas ..3 ?|!",
+        "dat ..3 is ..3 veel ..2 te ..2 laat|lang", "daar ..3 heb ..3 ik ..3 niks|niets ..2 aan", "ik ..3 ben ..3 er ..3 klaar ..2 mee",
+    ],
     "ends": ["dag|doei|tot ziens|daag|goedendag|hoi", "ik ..3 hang ..3 op", "fijne ..2 dag", "tot ..1 ziens|horens"],
     "accept": [
         "goed|prima|oké|ok|okay|akkoord|afgesproken|top|perfect|uitstekend|best|mooi|fijn|is_goed|doe_maar|ja_hoor|dat_is_goed",

@@ -91,6 +91,7 @@ class C(StrEnum):
     accept = "accept"                    # agrees: "prima", "doe maar", "dat is goed"
     reject = "reject"                    # turns down: "nee", "laat maar", "geen behoefte"
     name_unclear = "name_unclear"        # mumbled or cut-off name
+    upset = "upset"                      # reacts badly: "Volgende week?!", "Dat meen je niet", "belachelijk"
     feeling = "feeling"                  # names own feeling (boos, schaam me, twijfel)
     question = "question"                # asks something
     thanks = "thanks"
