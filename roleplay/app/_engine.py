@@ -103,7 +103,7 @@ class Trainer:
         self.store = store
         self.settings = settings or Settings()
         self.library = library or default_library()
-        self._make_customer: CustomerFactory = customer_factory or (lambda kind, model: make_customer(kind, model=model))
+        self._make_customer: CustomerFactory = customer_factory or _default_customer
         self._live: dict[int, Live] = {}
         self._lock = threading.Lock()
         self._judges: dict[str, Any] = {}
@@ -174,7 +174,8 @@ class Trainer:
 
     def _restore(self, s: StoredSession) -> Live:
         persona = self.library.persona(s.persona)
-        live = Live(s.id, Viewer(s.user),  # writes are checked by the owner's name only Session.__new__(Session), saved=len(s.turns),
+        # writes are checked by the owner's name only, so the owner's role does not matter here
+        live = Live(s.id, Viewer(s.user), Session.__new__(Session), saved=len(s.turns),
                     closed=s.ended is not None, reflection=s.reflection)
         kind = (s.customer or "scripted").split(",")[-1]
         try:
@@ -182,8 +183,8 @@ class Trainer:
         except RoleplayError:  # the LLM customer is not configured any more: go on scripted
             backend = self._backend(live, "scripted")
         ended_by = s.ended_by if s.ended_by in ("customer", "trainee", "max_turns") else None
-        live.session = Session.restore(persona, s.turns, backend, seed=s.seed, ended_by=ended_by,  # type: ignore[arg-type]
-                                       nps=s.nps)
+        live.session = Session.restore(persona, s.turns, backend, seed=s.seed, nps=s.nps,
+                                       ended_by=ended_by)  # type: ignore[arg-type]
         if s.scorecard is not None:
             live.result = {"nps": s.nps.model_dump(mode="json") if s.nps else None, "scorecard": s.scorecard}
         return live
@@ -349,6 +350,10 @@ class Trainer:
                 "start_mood": s.persona.mood.start, "mood": s.mood, "trace": s.mood_trace(),
                 "state": s.state.to_dict(), "last_turn": _events(s), "prompts": _prompts(backend, s),
                 "warnings": list(s.warnings)}
+
+
+def _default_customer(kind: str, model: str | None) -> CustomerBackend:
+    return make_customer(kind, model=model)
 
 
 def _events(s: Session) -> dict[str, Any]:

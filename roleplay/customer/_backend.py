@@ -46,12 +46,7 @@ def make_customer(kind: str = "scripted", *, model: str | None = None) -> Custom
 
         return ScriptedCustomer()
     if kind == "llm":
-        from .. import customer
+        from ._llm import LLMCustomer
 
-        llm_customer = getattr(customer, "LLMCustomer", None)
-        if llm_customer is None:
-            raise InputError("the LLM customer is not available yet; use --customer scripted",
-                             field="--customer")
-        backend: CustomerBackend = llm_customer(model=model)
-        return backend
+        return LLMCustomer(model=model)
     raise InputError(f"unknown customer '{kind}' (choose from: {', '.join(CUSTOMER_KINDS)})", field="--customer")

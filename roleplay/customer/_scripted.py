@@ -39,6 +39,7 @@ LAST_RESORT = ("Hm.", "Tja.", "Nou.", "Ja ja.", "Oké.", "Zo.")
 MAX_PARTS = 3
 MAX_SENTENCES_BEFORE_AGENDA = 2  # the customer adds a move of their own only to a short reply
 ORDERED = {"story"}
+REQUEST_PATIENCE = 3  # trainee turns the customer waits for an answer to a request before asking the next
 
 
 def check_script(persona: Persona, file: str | None = None) -> None:
@@ -153,6 +154,14 @@ class ScriptedCustomer:
     # --- what to say ---------------------------------------------------------------------------------
     def _compose(self, r: _Reply, ev: TurnEvents) -> None:
         st, p = r.st, r.p
+        if p.opens == "trainee" and st.trainee_turns == 1 and not ev.has(S.injection) and not st.ended:
+            # picking up the phone: who is this, and what is it about?
+            if not ev.has(S.introduction):
+                r.say("who_is_calling")
+                return
+            if not ev.has(S.call_reason, S.call_goal):
+                r.say("what_about")
+                return
         if st.ended and st.end_condition:
             cond = next(c for c in p.end_conditions if c.id == st.end_condition)
             if ev.has(S.injection):
@@ -176,6 +185,8 @@ class ScriptedCustomer:
                 return  # the objection's own 'after_miss' line answers it
             r.say(intent)
             return
+        if ev.objection_result in ("handled", "answered"):
+            return  # the objection's own 'after_ack' line is the reaction
         if ev.has(S.name_wrong_ask) and p.character.mumbles_name and not st.name_spelled:
             r.say("name_again")
         elif ev.has(S.vague_time) and not ev.has(S.time_frame):
@@ -188,9 +199,9 @@ class ScriptedCustomer:
     def _content(self, r: _Reply, ev: TurnEvents) -> None:
         st, p = r.st, r.p
         sit = p.situation
-        if ev.has(S.name_spell_request) and p.character.mumbles_name and not st.name_spelled:
-            if r.say("spell_name"):
-                st.note_name_spelled()
+        spell = ev.has(S.name_spell_request) and p.character.mumbles_name and not st.name_spelled
+        if spell and r.say("spell_name"):
+            st.note_name_spelled()
         if ev.summary == "confirmed" and ev.has(S.agreement_summary):
             r.say("agreement")
         elif ev.summary:
@@ -198,20 +209,27 @@ class ScriptedCustomer:
         if ev.objection and ev.objection_result:
             obj = next(o for o in p.objections if o.id == ev.objection)
             if ev.objection_result in ("handled", "answered"):
+                # the answer to the trainee's follow-up question first, then the prospect opens up a bit
+                self._facts(r, ev)
                 r.add(r.pick(obj.after_ack))
                 if obj.reveals and obj.reveals not in st.revealed and r.add(r.pick([st.fact(obj.reveals).text])):
                     st.note_fact(obj.reveals)
-            elif ev.objection_result == "missed":
+                return
+            if ev.objection_result == "missed":
                 r.add(r.pick(obj.after_miss))
+        insisting = False
         if ev.held or ev.refused:
             rid = ev.held or ev.refused
             req = next(q for q in sit.requests if q.id == rid)
             if ev.refused and st.insisted.get(rid, 0) < req.insist_times:
-                if r.add(r.pick(req.insist)):
+                insisting = r.add(r.pick(req.insist))
+                if insisting:
                     st.note_insist(rid)
             else:
                 r.add(r.pick(req.accept))
-        if ev.alternatives:
+        if ev.alternatives and insisting:
+            pass  # first the request; the alternative on the table gets its answer when they give in
+        elif ev.alternatives:
             if ev.accepted:
                 alt = next(a for a in sit.alternatives if a.id == ev.accepted[0])
                 if not r.add(r.pick(alt.reply)):
@@ -220,14 +238,7 @@ class ScriptedCustomer:
                 r.say("alternative_rejected")
         elif ev.has("bad_news_told"):
             r.say("bad_news")
-        for fid in ev.facts_told:
-            if r.add(r.pick([st.fact(fid).text])):
-                st.note_fact(fid)
-        for fid in ev.facts_again:
-            if not r.add(r.pick(st.fact(fid).again)):
-                r.say("repeat_question")
-        if ev.facts_evaded and not ev.facts_told:
-            r.say("evade")
+        self._facts(r, ev)
         asked_fact = ev.facts_told or ev.facts_again or ev.facts_evaded
         if not asked_fact:
             if ev.has(S.question_needs, S.choice_offer):
@@ -246,16 +257,20 @@ class ScriptedCustomer:
         elif ev.has(S.thanks, S.positive_statement) and st.trainee_turns > 1:
             r.say("thanks")
 
+    def _facts(self, r: _Reply, ev: TurnEvents) -> None:
+        st = r.st
+        for fid in ev.facts_told:
+            if fid not in st.revealed and r.add(r.pick([st.fact(fid).text])):
+                st.note_fact(fid)
+        for fid in ev.facts_again:
+            if not r.add(r.pick(st.fact(fid).again)):
+                r.say("repeat_question")
+        if ev.facts_evaded and not ev.facts_told:
+            r.say("evade")
+
     def _agenda(self, r: _Reply, ev: TurnEvents) -> None:
         """The customer's own next move when the trainee's turn did not fill the reply."""
-        st, p = r.st, r.p
-        if p.opens == "trainee" and st.trainee_turns == 1:
-            if not ev.has(S.introduction):
-                r.say("who_is_calling")
-                return
-            if not ev.has(S.call_reason, S.call_goal):
-                r.say("what_about")
-                return
+        st = r.st
         if self._objection(r, ev):
             return
         if self._request(r, ev):
@@ -283,10 +298,13 @@ class ScriptedCustomer:
         st, p = r.st, r.p
         if st.stage not in ("explore", "solve") or st.awaiting_hold:
             return False
-        if any(r not in st.refused for r in st.requests_made):
+        if any(r not in st.refused and st.trainee_turns - st.request_turns.get(r, 0) < REQUEST_PATIENCE
+               for r in st.requests_made):
             return False  # one request at a time: the last one still waits for an answer
         for req in p.situation.requests:
             if req.id in st.requests_made or st.trainee_turns < req.after_turn:
+                continue
+            if not all(x in st.flags for x in req.requires):
                 continue
             if r.add(r.pick(req.ask)):
                 st.note_request(req.id)

@@ -11,7 +11,7 @@ from typing import Any, Literal
 
 from ..models import EndCondition, Fact, Persona
 from ..signals import S, Signal
-from ._text import any_match, lemmas, sentence_spans
+from ._text import any_match, lemma, lemmas, sentence_spans, words
 
 Stage = Literal["opening", "story", "explore", "solve", "close", "ended"]
 STAGES: tuple[Stage, ...] = ("opening", "story", "explore", "solve", "close", "ended")
@@ -29,7 +29,9 @@ DEFAULT_RULES: dict[str, tuple[int, int, int]] = {
 
 QUESTION_SIGNALS = {S.question_open, S.question_closed, S.question_clarify, S.question_needs, S.question_why,
                     S.doubt_question, S.buying_stage_question, S.check_question, S.reflection_question,
-                    S.anything_else, S.name_spell_request, S.name_wrong_ask}
+                    S.anything_else, S.name_spell_request, S.name_wrong_ask, S.proposal, S.choice_offer}
+# Sentences that offer something are not questions for facts ("Zullen we afspreken op uw kantoor?")
+OFFERING = {S.proposal, S.solution, S.choice_offer, S.alternative, S.commitment}
 REFLECTING = {S.summary, S.reflection, S.reflection_question}
 PROGRESS = {S.question_open, S.question_closed, S.question_clarify, S.question_needs, S.summary,
             S.check_question, S.reflection, S.reflection_question, S.acknowledge_feeling, S.validate_feeling,
@@ -42,7 +44,15 @@ SOLVING = {S.solution, S.alternative, S.choice_offer, S.commitment, S.action_now
 CLOSING = {S.anything_else, S.closing_greeting, S.agreement_summary}
 # Verbs that make a statement a request for information ("Noemt u even uw klantnummer.")
 ASKING_LEMMAS = {"noemen", "geven", "doorgeven", "vertellen", "zeggen", "spellen", "beschrijven", "uitleggen",
-                 "opnoemen", "doorgeven"}
+                 "opnoemen"}
+
+
+def _polite_request(sentence: str) -> bool:
+    """"Noemt u even uw klantnummer." / "Geef me je postcode maar.": a request for information."""
+    w = words(sentence)
+    return bool(w) and lemma(w[0]) in ASKING_LEMMAS | {"kunnen", "willen"} and bool({"u", "je", "jij"} & set(w[1:3]))
+
+
 # Open questions about the story itself ("Wat is er precies gebeurd?", "Kunt u meer vertellen?")
 STORY_LEMMAS = {"gebeuren", "vertellen", "verhaal", "bedoelen", "precies", "probleem", "situatie", "uitleggen",
                 "merken", "ervaring", "hand", "aangaan", "klacht", "begin"}
@@ -115,7 +125,8 @@ class PersonaState:
     open_objection: str | None = None
     last_objection_turn: int = 0
     requests_made: list[str] = field(default_factory=list)
-    offered: list[str] = field(default_factory=list)           # alternative ids the trainee offered
+    offered: list[str] = field(default_factory=list)           # alternative ids offered and accepted
+    request_turns: dict[str, int] = field(default_factory=dict)  # request id -> trainee turn it was asked
     refused: list[str] = field(default_factory=list)           # request ids the trainee refused
     insisted: dict[str, int] = field(default_factory=dict)
     awaiting_hold: str | None = None                           # insisted; waiting for the trainee's answer
@@ -169,6 +180,7 @@ class PersonaState:
     def note_request(self, request_id: str) -> None:
         if request_id not in self.requests_made:
             self.requests_made.append(request_id)
+            self.request_turns[request_id] = self.trainee_turns
 
     def note_insist(self, request_id: str) -> None:
         self.insisted[request_id] = self.insisted.get(request_id, 0) + 1
@@ -241,18 +253,23 @@ class PersonaState:
     def _events(self, text: str, signals: list[Signal]) -> TurnEvents:
         sit = self.persona.situation
         sig = {s.id for s in signals}
+        if S.closing_greeting in sig and not any(
+                s.id == S.closing_greeting and not text[s.end:].strip() for s in signals):
+            sig.discard(S.closing_greeting)  # a goodbye ends the turn ("voor de dagen zonder ..." is none)
         ev = TurnEvents(text=text, signals=sig)
         low = text.lower()
         all_lemmas = lemmas(text)
         # Sentences that sum up or reflect are not questions for facts, nor new offers ("Dus morgen komt
         # de router, klopt dat?"): the signal spans tell which sentences those are.
         echo = [(s.start, s.end) for s in signals if s.id in REFLECTING | {S.check_question, S.agreement_summary}]
+        offer = [(s.start, s.end) for s in signals if s.id in OFFERING]
         spans = sentence_spans(text) or [(0, len(text), text)]
         plain = [t for a, b, t in spans if not any(a < e and s < b for s, e in echo)]
         ev.question = "?" in text or bool(sig & QUESTION_SIGNALS)
         if ev.question:
             ev.events.add("question")
-        asking = [t for t in plain if "?" in t or lemmas(t) & ASKING_LEMMAS]
+        asking = [t for a, b, t in spans if ("?" in t or _polite_request(t))
+                  and not any(a < e and s < b for s, e in echo + offer)]
         if not asking and sig & QUESTION_SIGNALS and not echo:
             asking = plain  # a question without a question mark ("Vertelt u eens wat er is gebeurd")
 
@@ -266,16 +283,19 @@ class PersonaState:
             ev.events.add("unknown_question")
 
         # summaries and reflections: confirmed when they name the heart of the matter
-        if sig & (REFLECTING | {S.agreement_summary}) and S.parroting not in sig:
-            core = list(sit.summary_keywords)
+        self._objection(ev, sig)
+        summing = [s for s in signals if s.id in REFLECTING | {S.agreement_summary}]
+        if summing and S.parroting not in sig and ev.objection is None:
+            # the heart of the matter: the persona's core words and what the customer has told so far
+            core = list(sit.summary_keywords) + [k for fid in self.revealed for k in self.fact(fid).keywords]
             if S.agreement_summary in sig:  # agreements are about the alternatives on the table
                 core += [k for a in sit.alternatives if a.id in self.offered for k in a.keywords]
-            ev.summary = "confirmed" if any_match(core, all_lemmas, low) else "corrected"
+            said = " ".join(text[s.start:s.end] for s in summing)
+            ev.summary = "confirmed" if any_match(core, lemmas(said), said.lower()) else "corrected"
             ev.events.add(f"summary_{ev.summary}")
 
         self._offers(ev, plain, sig)
         self._requests(ev, sig, all_lemmas, low)
-        self._objection(ev, sig)
 
         if sig & PROGRESS or ev.question or ev.events & {"fact_revealed", "alternative_offered"}:
             self.stall = 0
@@ -326,10 +346,10 @@ class PersonaState:
         for a in self.persona.situation.alternatives:
             if a.id in self.offered or not a.keywords or not any_match(a.keywords, offer_lemmas, offer_low):
                 continue
-            self.offered.append(a.id)
             ev.alternatives.append(a.id)
             ev.events |= {"alternative_offered", f"alternative:{a.id}"}
             if a.acceptable and (a.mood_at_least is None or self.mood >= a.mood_at_least):
+                self.offered.append(a.id)  # taken; a turned-down offer may come again later
                 ev.accepted.append(a.id)
                 ev.events |= {"alternative_accepted", f"accepted:{a.id}"}
         if S.bad_news in sig:

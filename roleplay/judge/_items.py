@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 
 from ..models import Role, Verdict
 from ..signals import C, S, Signal
+from ..signals._detect import offers_instead
+from ..signals._text import Sentence, analyze
 from ._view import Hit, View
 
 MET, NOT_MET, NA = Verdict.met, Verdict.not_met, Verdict.not_applicable
@@ -69,8 +71,6 @@ def _bad_news(view: View) -> Hit | None:
         reaction = view.next_of(i, Role.customer)
         if reaction is None or reaction != i + 1 or not view.has(reaction, C.upset):
             continue
-        from ..signals._text import analyze
-
         statements = [s for s in analyze(view.text(i)).sentences if not s.is_question]
         news = [s for s in statements if {t.text for t in s.tokens} & _NEWS_WORDS
                 or any(x.id == S.time_frame and x.start == s.start for x in view.signals[i])]
@@ -219,7 +219,6 @@ def _klant_centraal(view: View) -> Decision:
 
 def _anecdote(view: View, hit: Hit) -> bool:
     """An own story of more than one sentence (one short bit of self-disclosure is fine)."""
-    from ..signals._text import analyze
 
     sents = analyze(view.text(hit.turn)).sentences
     later = [s for s in sents if s.start > hit.signal.start][:2]
@@ -287,7 +286,8 @@ def _als_statement(view: View) -> Decision:
 
 @rule("reflectief-luisteren.kernachtig")
 def _kernachtig(view: View) -> Decision:
-    paraphrases = view.trainee_hits(S.reflection, S.reflection_question, S.summary, S.paraphrase, S.intro_phrase)
+    paraphrases = view.trainee_hits(S.reflection, S.reflection_question, S.summary, S.paraphrase, S.intro_phrase,
+                                    S.parroting)
     if not paraphrases:
         return Decision(NA, "Je gaf geen reflectie of parafrase.")
     intro = view.trainee_hits(S.intro_phrase)
@@ -315,7 +315,8 @@ def _doorvragen_na_bevestiging(view: View) -> Decision:
     confirmed = []
     for c in view.confirmations():
         before = view.prev_of(c, Role.trainee)
-        if before is not None and view.has(before, S.reflection, S.summary, S.paraphrase, S.reflection_question):
+        if before is not None and view.has(before, S.reflection, S.summary, S.paraphrase, S.reflection_question,
+                                           S.parroting):
             confirmed.append(c)
     if not confirmed:
         return Decision(NA, "De klant bevestigde nergens een reflectie of samenvatting.")
@@ -372,7 +373,6 @@ def _positieve_opening(view: View) -> Decision:
 
 
 def _nth_sentence_end(view: View, turn: int, n: int) -> int:
-    from ..signals._text import analyze
 
     sents = analyze(view.text(turn)).sentences
     return sents[min(n, len(sents)) - 1].end if sents else 0
@@ -481,6 +481,10 @@ def _navragen(view: View) -> Decision:
     return Decision(NOT_MET, "Je twijfelde, maar noemde geen concreet moment waarop je erop terugkomt.", unsure[:1])
 
 
+def _sentence(view: View, hit: Hit) -> Sentence:
+    return next(s for s in analyze(view.text(hit.turn)).sentences if s.start == hit.signal.start)
+
+
 def _refusal_turns(view: View) -> list[int]:
     return sorted({h.turn for h in _refusals(view)})
 
@@ -512,6 +516,7 @@ def _alternatief(view: View) -> Decision:
                     [Hit(turns[0], view.in_turn(turns[0], S.refusal, S.blunt_no)[0])])
 
 
+_REASON_WORDS = frozenset("volgens voorwaarden garantie regels beleid contract polis daarom omdat want aangezien vanwege".split())
 _DEMAND = frozenset("wil wilde eis eisen verwacht toch genoegen accepteer accepteren echt".split())
 
 
@@ -543,14 +548,15 @@ def _voet_bij_stuk(view: View) -> Decision:
         if caved or view.has(nxt, S.discount) and not view.has(nxt, S.refusal):
             return Decision(NOT_MET, "Toen de klant aandrong, gaf je toe.", view.hits(S.commitment, S.solution, turns=[nxt])[:1])
     reply = view.next_of(pushes[0], Role.trainee)
-    held = view.hits(S.explanation, turns=[reply] if reply is not None else [])
+    held = view.hits(S.explanation, turns=[reply] if reply is not None else []) or [
+        h for h in view.hits(S.refusal, turns=[reply] if reply is not None else [])
+        if _REASON_WORDS & {w.strip(",.:;").lower() for w in h.signal.text.split()}]
     if held:
         return _met(held, "Toen de klant aandrong, bleef je bij je standpunt en herhaalde je de reden.")
     return Decision(NOT_MET, "Toen de klant aandrong, herhaalde je de reden van je weigering niet.")
 
 
 def _right_before(view: View, hit: Hit, targets: set[tuple[int, int]]) -> bool:
-    from ..signals._text import analyze
 
     sents = analyze(view.text(hit.turn)).sentences
     idx = next((n for n, s in enumerate(sents) if s.start == hit.signal.start), None)
@@ -581,7 +587,6 @@ def _direct_brengen(view: View) -> Decision:
     news = _bad_news(view)
     if news is None:
         return Decision(NA, "Er was geen slecht nieuws te brengen.")
-    from ..signals._text import analyze
 
     sents = analyze(view.text(news.turn)).sentences
     before = [s for s in sents if s.end <= news.signal.start]
@@ -599,7 +604,9 @@ def _alternatief_direct(view: View) -> Decision:
     same = [h for h in view.hits(S.alternative, turns=[news.turn])]
     if same:
         return _met(same, "Je bracht het alternatief in één adem met het slechte nieuws.")
-    later = view.hits(S.alternative, S.solution, turns=[i for i in view.trainee_turns() if i > news.turn])
+    later = view.hits(S.alternative, turns=[i for i in view.trainee_turns() if i > news.turn]) + [
+        h for h in view.hits(S.solution, S.commitment, turns=[i for i in view.trainee_turns() if i > news.turn])
+        if offers_instead(_sentence(view, h))]
     if later:
         return Decision(NOT_MET, "Je bracht het alternatief pas later, niet direct bij het slechte nieuws.", later[:1])
     return Decision(NA, "Er was bij dit slechte nieuws geen alternatief.")
@@ -732,21 +739,38 @@ def _doel(view: View) -> Decision:
                  "Je zei niet expliciet wat je met het gesprek wilde bereiken.")
 
 
-def _accepts_proposal(view: View, c: int) -> bool:
-    """R17: the customer agrees to something the trainee just proposed (an appointment, a mail, a call)."""
-    before = view.prev_of(c, Role.trainee)
-    if before is None or view.has(c, C.objection, C.reject):
-        return False
-    return view.has(before, S.proposal, S.call_goal, S.commitment, S.solution, S.choice_offer, S.time_frame,
-                    S.agreement_summary)
+_CUSTOMER_ASKS = ("maar", "terug", "doet u dat", "doe maar")
+_TAKES_IT_ON = ("graag", "doe ik", "dat is goed", "in orde", "prima", "zeker", "komt goed", "natuurlijk", "regel ik")
+
+
+def _agreements(view: View) -> list[int]:
+    """R17: turns where something was agreed: the customer accepts what the trainee proposed, or the trainee
+    takes on what the customer asked for ("Stuur het maar naar ..." / "Dat doe ik graag")."""
+    out = []
+    for c in view.customer_turns():
+        before = view.prev_of(c, Role.trainee)
+        if (view.has(c, C.accept, C.confirm) and before is not None and not view.has(c, C.objection, C.reject)
+                and view.has(before, S.proposal, S.call_goal, S.commitment, S.solution, S.choice_offer,
+                             S.time_frame, S.agreement_summary)):
+            out.append(c)
+        after = view.next_of(c, Role.trainee)
+        text = view.text(c).lower()
+        if after is not None and any(w in text for w in _CUSTOMER_ASKS) and (
+                view.has(after, S.commitment, S.agreement_summary)
+                or any(w in view.text(after).lower()[:60] for w in _TAKES_IT_ON)):
+            out.append(after)
+    return sorted(set(out))
 
 
 @rule("uitgaand-gesprek.afspraken-samenvatten")
 def _afspraken(view: View) -> Decision:
-    agreed = [h for h in view.customer_hits(C.accept) if _accepts_proposal(view, h.turn)]
+    agreed = _agreements(view)
     if not agreed:
         return Decision(NA, "Er werd niets afgesproken.")
-    hits = [h for h in view.trainee_hits(S.agreement_summary, S.summary) if h.turn > agreed[0].turn - 1]
+    start = view.prev_of(agreed[0], Role.trainee) or agreed[0]
+    closing = set(view.trainee_turns()[-2:])  # "at the end": the trainee's last two turns
+    hits = [h for h in view.trainee_hits(S.agreement_summary, S.summary)
+            if h.turn >= start and h.turn in closing and not h.signal.text.rstrip().endswith("?")]
     if hits:
         return _met(hits[-1:], "Je vatte aan het einde samen wat er was afgesproken.")
     return Decision(NOT_MET, "Je vatte de gemaakte afspraken aan het einde niet samen.")

@@ -164,6 +164,11 @@ class Request(Strict):
     after_turn: int = Field(
         default=2, ge=0, description="The customer brings it up from this trainee turn on (1 = first)."
     )
+    requires: list[str] = Field(
+        default_factory=list,
+        description="Signals or state events that must have occurred before the customer asks (e.g. "
+        "'bad_news_told' when the customer only learns about the costs from the trainee).",
+    )
     ask: list[str] = Field(min_length=1, description="How the customer asks for it.")
     insist: list[str] = Field(min_length=1, description="What the customer says insisting after a refusal.")
     insist_times: int = Field(default=1, ge=0, le=3, description="How often the customer insists.")
@@ -352,6 +357,8 @@ class Persona(Strict):
         for n, e in enumerate(self.end_conditions):
             places += [(("end_conditions", n, "requires", k), r) for k, r in enumerate(e.requires)]
             places += [(("end_conditions", n, "on_signal", k), r) for k, r in enumerate(e.on_signal)]
+        for n, q in enumerate(self.situation.requests):
+            places += [(("situation", "requests", n, "requires", k), r) for k, r in enumerate(q.requires)]
         for n, f in enumerate(self.situation.facts):
             places += [(("situation", "facts", n, "requires", k), r) for k, r in enumerate(f.requires)]
             places += [(("situation", "facts", n, "signals", k), r) for k, r in enumerate(f.signals)]

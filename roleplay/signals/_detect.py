@@ -93,6 +93,7 @@ def _negated(sent: Sentence) -> bool:
 @dataclass
 class _Context:
     customer_turns: list[Analysis]
+    trainee_turns: list[Analysis]
     customer_lemmas: set[str]
     trainee_lemmas: set[str]
     last_customer: Analysis | None
@@ -104,6 +105,7 @@ def _context(previous: History | None) -> _Context:
     own = [analyze(t) for r, t in previous or () if r == "trainee"]
     return _Context(
         customer_turns=cust,
+        trainee_turns=own,
         customer_lemmas=set().union(*(a.content_lemmas() for a in cust)) if cust else set(),
         trainee_lemmas=set().union(*(a.content_lemmas() for a in own)) if own else set(),
         last_customer=cust[-1] if cust else None,
@@ -161,8 +163,10 @@ def _strip_intro(sent: Sentence) -> Sentence:
     return Sentence(rest[0].start, sent.end, sent.text[rest[0].start - sent.start:], rest)
 
 
+# Dutch puts the verb last in a "dat"-clause ("dat u zich er een beetje voor schaamt"), hence the wide gaps.
 _WISH = PatternSet([
-    "u|je|jij ..3 wilt|wil|hoopt|hoopte|verwacht|verwachtte|wenst|zoekt|mist|verlangt|rekende|rekent|had_gehoopt|had_verwacht",
+    "u|je|jij ..6 wilt|wil|wilde|hoopt|hoopte|verwacht|verwachtte|wenst|zoekt|mist|verlangt|rekende|rekent|had_gehoopt|had_verwacht",
+    "u|je|jij ..6 dacht|denkt|vreest|vreesde|durft|durfde|opgegeven|opgeeft|gaf_op|ziet_ertegenop|zag_ertegenop|zag_er_tegenop|ziet_er_tegenop|gelooft|geloofde|vertrouwde",
     "u|je|jij ..3 zou ..3 graag|liefst|het_liefst", "u|je|jij ..4 graag ..3 willen|zien|hebben|weten",
     "belangrijk ..3 voor ..2 u|je|jou", "voor ..1 u|je|jou ..3 belangrijk|telt|draait|gaat|waardevol|essentieel",
     "het ..3 gaat ..3 u|je ..3 om", "u|je|jij ..3 vindt ..3 het ..3 belangrijk", "u|je|jij ..3 hecht ..3 aan|waarde",
@@ -170,25 +174,28 @@ _WISH = PatternSet([
     "het ..3 voelt ..3 voor ..2 u|je", "dat ..3 zit ..3 u|je ..3 dwars|hoog", "u|je ..4 voelt|voelde ..3 zich|je",
     "u|je ..4 maakt ..3 zich|je ..3 zorgen", "u|je ..3 vertrouwt|vertrouwde ..3 erop", "u|je ..3 had ..3 erop ..3 gerekend",
 ])
-_FEEL_YOU = PatternSet([P["acknowledge_feeling"][0], "u|je ..3 schaamt|schaamde|baalt|baalde|ergert|ergerde|twijfelt|twijfelde|piekert",
-                        "u|je ..4 voelt|voelde ..4 zich|je", "dat ..3 zit ..3 u|je ..3 dwars|hoog", "het ..3 raakt ..3 u|je",
+_FEEL_YOU = PatternSet([P["acknowledge_feeling"][0], "u|je ..8 schaamt|schaamde|baalt|baalde|ergert|ergerde|twijfelt|twijfelde|piekert",
+                        "u|je ..4 voelt|voelde ..6 zich|je", "u|je ..2 voelt|voelde ..1 zich|je ..6 " + "ongemakkelijk|rot|schuldig|dom|opgelaten|machteloos|alleen|onzeker|bezwaard|beschaamd|overvallen", "dat ..3 zit ..3 u|je ..3 dwars|hoog", "het ..3 raakt ..3 u|je",
                         "frustreert|ergert|irriteert|raakt|stoort|kwetst|beangstigt ..3 u|je", "bent ..2 u|je ..4 " + "boos|kwaad|bang|ongerust|teleurgesteld|geïrriteerd|gefrustreerd|bezorgd|onzeker|zenuwachtig|verdrietig|moe|zat|beu"])
 
 
 _WISH_INVERTED = PatternSet(["wilt|wil|hoopt|hoopte|verwacht|zoekt|mist|vindt|voelt|baalt|schaamt|ergert|twijfelt ..1 u|je|jij"])
 
 
-def _you_subject(sent: Sentence) -> bool:
-    """'u/je' as the subject: not right after a preposition ('voor u wil ik ...')."""
+def _you_subject(sent: Sentence, formal: bool = False) -> bool:
+    """'u/je' as the subject: not right after a preposition ('voor u wil ik ...'). A trainee who says 'u' to
+    the customer uses 'je' for people in general ('dan wil je er jarenlang plezier van hebben')."""
+    you = ("u",) if formal else ("u", "je", "jij")
     toks = sent.tokens
-    return any(t.text in ("u", "je", "jij") and (i == 0 or toks[i - 1].text not in _PREPS) for i, t in enumerate(toks))
+    return any(t.text in you and (i == 0 or toks[i - 1].text not in _PREPS) for i, t in enumerate(toks))
 
 
-def _reflects(sent: Sentence) -> bool:
+def _reflects(sent: Sentence, formal: bool = False) -> bool:
     """Names the customer's feeling, wish, intention or value (an educated guess about them)."""
-    if any(t.text == "toch" for t in sent.tokens) and sent.is_question:  # rhetorical pressure, not a guess
+    words = [t.text for t in sent.tokens if t.text[0].isalnum()]
+    if sent.is_question and "toch" in words[:-1]:  # "u wilt toch ook niet ...?" pushes; a final "toch?" checks
         return False
-    if not _you_subject(sent):
+    if not _you_subject(sent, formal):
         return bool(_FEEL_YOU.search(sent) and any(t.text in ("dat", "het") for t in sent.tokens[:2]))
     return bool(_FEEL_YOU.search(sent) or _WISH.search(sent)
                 or (not sent.is_question and sent.tokens[0].text not in ("wilt", "wil") and _WISH_INVERTED.search(sent)))
@@ -208,6 +215,8 @@ def _pitch(sent: Sentence) -> bool:
 
 
 def _question_like(sent: Sentence) -> bool:
+    if _ps("invite_more").search(sent) and len(sent.tokens) <= 6:  # "Vertelt u verder." invites, it does not ask
+        return False
     if sent.is_question:
         return True
     first = sent.tokens[0].text
@@ -236,6 +245,7 @@ def _trainee(text: str, previous: History) -> list[Signal]:
     requested = _customer_requested(ctx)
     cust_words = sum(len(x.tokens) for x in ctx.customer_turns)
     checks = [_cue(s, "check_question") for s in sents]
+    formal = any(t.text in ("u", "uw") for a_ in (*ctx.trainee_turns, a) for t in a_.tokens)
 
     def add(sid: str, sent: Sentence, cue: str | None = "") -> None:
         out.append(Signal(sid, sent.start, sent.end, sent.text, cue or ""))
@@ -311,11 +321,13 @@ def _trainee(text: str, previous: History) -> list[Signal]:
         parrot = bool(ctx.customer_turns) and parroted(sent, ctx)
         if parrot:
             add(S.parroting, sent)
-        asked = question or any(checks[k:k + 2])
-        marker = _cue(sent, "summary_marker")
+        # given back as a question: a check tag ("..., klopt dat?") or statement word order with a question mark
+        declarative = question and words[0] in {"u", "je", "jij", "dus", "en", "uw", "het", "dat", "die", "de", "zo"}
+        asked = declarative or any(checks[k:k + 2])
+        marker = _cue(sent, "summary_marker") or (words[0] if words[0] in ("dus", "oftewel", "kortom") else None)
         gives_back = not parrot and ctx.customer_turns and (
             (marker and overlap) or (asked and len(overlap) >= 2 and _has_you(sent) and len(words) >= 6))
-        reflects = (_reflects(sent) and not _cue(sent, "dismissive") and not parrot and words[0] not in _CONDITIONAL
+        reflects = (_reflects(sent, formal) and not _cue(sent, "dismissive") and not parrot and words[0] not in _CONDITIONAL
                     and not _cue(sent, "ownership_refusal"))
         full_summary = gives_back and (len(overlap) >= 3 or (len(overlap) >= 2 and _clauses(sent) >= 2))
         if full_summary:
@@ -324,13 +336,14 @@ def _trainee(text: str, previous: History) -> list[Signal]:
             add(S.paraphrase, sent, marker or ", ".join(sorted(overlap)))
         if reflects and (_has_you(sent) or question) and words[0] not in _CONDITIONAL:
             add(S.reflection, sent)
-        if (reflects or (gives_back and not full_summary)) and asked and not full_summary:
+        if not full_summary and ((reflects and (question or asked)) or ((gives_back or parrot) and asked)):
+            # a parroted line with "klopt dat?" is still an attempt to give back, asked as a question (R11)
             add(S.reflection_question, sent, checks[k] or "?")
         if _cue(sent, "intro_phrase") and (overlap or reflects):
             cue_add(S.intro_phrase, sent)
         # --- empathy
         apology = _cue(sent, "apology")
-        refusal = _cue(sent, "refusal") if requested and not question else None
+        refusal = None if question else (_cue(sent, "refusal") or (_cue(sent, "refusal_weak") if requested else None))
         if apology and not (question and len(words) <= 8) and not refusal and not _APOLOGY_OTHER.search(sent):
             add(S.apology, sent, apology)
         dismissive = _cue(sent, "dismissive")
@@ -365,18 +378,22 @@ def _trainee(text: str, previous: History) -> list[Signal]:
         if words and "ik" in words[1:4] and _IK_HELP.search(sent) and not any(x.id == S.personal_language and x.start == sent.start for x in out):
             add(S.personal_language, sent, "ik")
         # --- saying no and bad news
-        if refusal:
-            add(S.refusal, sent, refusal)
-            anchor = k if anchor is None else anchor
         blunt = words and words[0] in {"nee", "neen", "nope"} and (
             refusal or requested or (k + 1 < len(sents) and _cue(sents[k + 1], "refusal")))
         if blunt and not any(r in sent.text.lower() for r in _REASSURE):
             add(S.blunt_no, sent, sent.tokens[0].text)
+            refusal = refusal or sent.tokens[0].text
         elif requested and (_cue(sent, "curt_refusal") or "het antwoord is nee" in sent.text.lower()):
             add(S.blunt_no, sent, _cue(sent, "curt_refusal") or "nee")
+            refusal = refusal or "nee"
+        if refusal:
+            add(S.refusal, sent, refusal)
+            anchor = k if anchor is None else anchor
         cue_add(S.regret_phrase, sent)
-        if not question and (_cue(sent, "bad_news") or refusal):
-            add(S.bad_news, sent, _cue(sent, "bad_news") or refusal)
+        news = None if question else _cue(sent, "bad_news")
+        if news and not (refusal and _EXTRA_DEMAND & {t.lemma for t in sent.tokens}):
+            # a 'no' to an extra demand (compensation, a new device, a manager) is not news about the matter
+            add(S.bad_news, sent, news)
             anchor = k if anchor is None else anchor
         if _cue(sent, "explanation") and not _cue(sent, "call_reason"):
             cue_add(S.explanation, sent)
@@ -400,6 +417,8 @@ def _trainee(text: str, previous: History) -> list[Signal]:
 
 _REASSURING = PatternSet(["helemaal|zeker|absoluut|echt|lang ..1 niet ..2 dom|stom|erg|gek|raar|vreemd|onhandig",
                           "geen ..1 schande", "niet ..1 dom|stom ..3 hoor"])
+_EXTRA_DEMAND = frozenset("""vergoeding vergoeden compensatie compenseren schadevergoeding korting gratis manager
+leidinggevende teamleider uitzondering tegemoetkoming coulance kachel""".split())
 _CONDITIONAL = frozenset({"als", "wanneer", "mocht", "indien", "zodra", "mits"})
 _QUESTION_WORDS = frozenset(P["question_word"][0].split("|"))
 _APOLOGY_OTHER = PatternSet(["sorry|pardon ..3 verstond|versta|hoorde|hoor|verstaan|gehoord|zei|zegt|nog_eens|herhalen",
@@ -445,6 +464,16 @@ def _negated_before(sent: Sentence, cue: str) -> bool:
     idx = sent.text.find(cue)
     before = sent.text[:idx].lower().split()[-3:] if idx > 0 else []
     return any(w.strip(",.") in _NEG for w in before)
+
+
+def offers_instead(sent: Sentence) -> bool:
+    """'Wat ik wel kan doen, is ...', 'Ja, dat kan wel', a loan device: an offer of what is possible."""
+    words = {t.text.strip(":;") for t in sent.tokens}
+    if "wel" in words and words & {"kan", "kunnen", "kunt", "mag", "is", "heb", "hebben", "bieden", "leveren", "komen",
+                                   "regelen", "sturen", "plek", "mogelijk", "kom", "doe", "zet", "plan", "geef"}:
+        return True
+    return bool(words & {"alternatief", "alternatieven", "leenapparaat", "vervangend", "vervangende", "tijdelijk",
+                         "tijdelijke", "noodoplossing", "betalingsregeling", "termijnen", "gespreid", "voorschot"})
 
 
 def _is_alternative(sent: Sentence, k: int, anchor: int) -> bool:
@@ -524,7 +553,7 @@ def _customer(text: str, previous: History) -> list[Signal]:
                 out.append(Signal(cid, sent.start, sent.end, sent.text, c))
         for cid in (C.accept, C.reject):
             c = _cue(sent, "c:" + cid)
-            if c and sent.tokens[0].text in c.lower().split()[:1]:  # a turn-initial yes or no, not any "niet"
+            if c and any(t.text == c.lower().split()[0] for t in sent.tokens[:2]):  # an opening yes or no, not any "niet"
                 out.append(Signal(cid, sent.start, sent.end, sent.text, c))
         if sent.is_question:
             out.append(Signal(C.question, sent.start, sent.end, sent.text, "?"))

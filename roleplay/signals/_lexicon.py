@@ -8,7 +8,7 @@ Context-dependent signals (summary, reflection, parroting, clarifying questions,
 # Feelings a customer may have; used for acknowledging, validating and reflecting.
 FEELINGS = (
     "frustre*|frustratie*|boos|boze|kwaad|woedend|woest|geïrriteerd|irritant*|irritatie*|ergernis*|erger*|"
-    "balen|baal*|vervelend*|rot|naar|teleur*|zorg*|bezorgd|ongerust*|onzeker*|zenuw*|gespannen|stress*|"
+    "balen|baal*|vervelend*|rot|naar_gevoel|teleur*|zorg*|bezorgd|ongerust*|onzeker*|zenuw*|gespannen|stress*|"
     "schaam*|schaamte|gêne|gênant|genant|ongemakkelijk*|pijnlijk|moe|zat|beu|spuugzat|kotsbeu|"
     "machteloos|machteloosheid|wanhopig|verdrietig|bang|angst*|twijfel*|lastig*|moeilijk|"
     "onprettig|hinderlijk|vermoeiend|vreselijk|verschrikkelijk|klote|ellendig|ellende|gedoe|"
@@ -19,7 +19,7 @@ EMPATHY_NOUNS = "frustratie|ergernis|boosheid|teleurstelling|zorg*|onrust|schaam
 
 P: dict[str, list[str]] = {
     "greeting": [
-        "goedemorgen|goedemiddag|goedenavond|goeiemorgen|goeiemiddag|hallo|hoi|dag|hey|welkom",
+        "goedemorgen|goedemiddag|goedenavond|goeiemorgen|goeiemiddag|hallo|hoi|=dag|hey|welkom",
         "goede|goeie morgen|middag|avond",
     ],
     "introduction": [
@@ -28,7 +28,7 @@ P: dict[str, list[str]] = {
         "hier is|spreekt ..3 van", "ik bel namens|vanuit",
     ],
     "thanks": [
-        "bedankt|dankjewel|dankuwel|bedank*", "dank ..2 u|je|jullie|wel|voor", "merci",
+        "bedankt|dankjewel|dankuwel|bedank*", "dank|danken ..2 u|je|jullie|wel|voor", "merci",
         "ik waardeer", "fijn|goed|prettig|leuk|mooi|sterk ..3 dat ..3 u|je ..4 bel*|meld*|contact|laat|aangeeft|vertelt",
         "ik ben blij dat u", "wat fijn dat", "waardering voor",
     ],
@@ -40,7 +40,7 @@ P: dict[str, list[str]] = {
     "closing_greeting": [
         "fijne|prettige|goede|mooie ..2 dag|middag|avond|weekend|ochtend|voortzetting|werkdag|vakantie",
         "nog een fijne|prettige|goede", "tot ziens|horens|later|dan|morgen|maandag|dinsdag|woensdag|donderdag|vrijdag",
-        "dag|doei|daag|goedendag", "het ga u|je goed", "succes ..2 met|vandaag|verder", "hoor ..1 tot",
+        "=dag|doei|daag|goedendag", "het ga u|je goed", "succes ..2 met|vandaag|verder", "hoor ..1 tot",
         "een fijne|prettige|goede dag|avond|middag|weekend ..1 verder|nog", "houd|hou u|je ..1 goed",
         "wel thuis",
     ],
@@ -97,7 +97,7 @@ P: dict[str, list[str]] = {
         "heb ik uw|je|jouw ..3 goed|juist ..3 begrepen|samengevat|beschreven",
     ],
     "summary_marker": [
-        "als|wanneer ik ..3 u|het|je ..3 goed|juist ..2 begrijp|hoor|samenvat|volg|heb", "dus ..8 u|je|jij",
+        "als|wanneer ik ..3 u|het|je ..3 goed|juist ..2 begrijp|hoor|samenvat|volg|heb", "vat ..2 ik ..3 samen",
         "u|je zegt ..2 dus", "samengevat|kortom|samenvattend|kort_gezegd", "kort ..1 gezegd|samengevat",
         "even ..3 samenvatten|samengevat|checken|kijken ..2 of ik", "om ..2 zeker ..2 te ..2 zijn|weten",
         "wat ik ..2 hoor|begrijp ..2 is", "u|je bedoelt ..2 dus|dat", "als ik het ..2 samenvat",
@@ -189,7 +189,8 @@ P: dict[str, list[str]] = {
         "gratis ..1 sportschool", "een ..1 cadeautje", "bonuspunten", "op ..1 de ..1 lachspieren",
     ],
     "insult": [
-        "u|je ..3 snapt|begrijpt|weet ..3 het ..2 niet|niets", "dom|stom|idioot|sukkel|onzin|belachelijk",
+        "u|je ..3 snapt|begrijpt|weet ..3 het ..2 niet|niets", "u|je ..3 bent|doet|praat ..3 dom|stom|idioot|belachelijk|moeilijk|lastig|kinderachtig",
+        "dat ..2 is ..2 onzin|flauwekul|kletskoek|belachelijk", "sukkel|idioot|eikel|zeur|zeurpiet",
         "u|je ..3 weet ..3 niet ..3 wat ..3 u|je ..2 mist", "u|je ..2 weet ..2 toch ..4 niet|niks|niets",
         "hoe ..3 kunt|kan ..2 u|je ..3 nou ..3 weten", "u|je ..3 heeft|hebt ..3 het ..3 niet ..3 eens", "dat ..3 zeggen ..3 ze ..3 allemaal", "zonde ..3 van ..2 mijn ..2 tijd",
         "dan ..3 moet ..3 u|je ..3 het ..3 zelf ..3 weten", "jammer ..3 voor ..3 u|jou", "moet u zelf weten",
@@ -215,6 +216,7 @@ P: dict[str, list[str]] = {
         "over ..2 één|een|twee|drie|vier|vijf|tien|twintig|dertig|1|2|3|4|5|10|15|20|30|half|kwartier ..2 minuut|minuten|uur|dag|dagen|werkdag*|week|weken|kwartier|uurtje",
         "vandaag ..3 nog", "morgenochtend|morgenmiddag|morgenvroeg|vanmiddag|vanavond|vanochtend|vanmorgen",
         "# ..1 uur", "# ..1 januari|februari|maart|april|mei|juni|juli|augustus|september|oktober|november|december",
+        "een|twee|drie|vier|vijf|zes|tien|vijftien|twintig|dertig|# ..1 minuut|minuten|minuutjes|uur|uurtje|werkdag|werkdagen|kwartier",
         "eind ..1 van ..1 de ..1 dag|middag|week|ochtend", "einde ..1 van ..1 de ..1 dag|middag|week|ochtend",
         "nog ..2 vandaag|deze_week", "vandaag", "morgen", "binnen ..1 het ..1 uur|kwartier", "binnen ..1 een ..1 uur|kwartier|half_uur",
     ],
@@ -263,19 +265,27 @@ P: dict[str, list[str]] = {
         "geen ..2 idee ..2 of", "dat ..3 moet ..3 ik ..3 even ..3 navragen|nagaan|uitzoeken|checken|overleggen|vragen",
         "dat ..3 kan ..3 ik ..3 niet ..3 zomaar|zelf ..3 beslissen|toezeggen|beloven", "ik ..3 twijfel", "ik ..3 moet ..3 overleggen",
         "ik ..3 durf ..3 niet ..3 te ..3 zeggen", "daar ..3 moet ..3 ik ..3 even ..3 naar ..2 kijken|vragen|informeren",
-        "geen ..2 idee", "dat ..2 weet ..2 ik ..2 zo ..2 niet",
+        "geen ..2 idee", "dat ..2 weet ..2 ik ..2 zo ..2 niet", "ik ..2 denk|gok|geloof ..3 dat ..6 wel ..3 kan|kunnen|mag|moet|lukt",
+        "ik ..2 denk|gok|geloof ..2 wel", "waarschijnlijk|misschien ..3 wel ..3 kan|mag|lukt|kunnen",
     ],
     "callback": [
         "ik ..3 bel|mail|app|sms ..6 terug|na|op", "ik ..3 kom ..6 terug|erop_terug|erop terug", "ik ..3 laat ..6 weten",
         "ik ..3 neem ..6 contact", "u|je ..3 hoort ..6 van ..2 mij|me|ons", "ik ..3 ga ..3 terugbellen|bellen|mailen",
     ],
+    # a refusal that needs no context: the thing asked for will not be done
     "refusal": [
-        "kan|kunnen|kunt|mag|mogen ..6 niet|geen", "niet ..3 mogelijk*|toegestaan|haalbaar|leverbaar|beschikbaar|de_bedoeling", "behoort ..3 niet ..3 tot",
-        "is ..3 uitgesloten", "doen ..3 wij|we ..3 niet|geen", "wij|we ..3 doen|leveren|bieden|verzorgen|geven|verstrekken|vergoeden|maken ..4 geen|niet",
-        "dat ..3 gaat ..3 niet", "dat ..3 lukt ..3 niet", "helaas ..6 niet|geen", "ik ..3 kan ..3 u|je ..3 geen|niet", "zit ..3 er ..3 niet ..3 in",
-        "valt ..3 niet ..3 onder", "dat ..3 is ..3 niet ..3 mogelijk", "daar ..3 kan ..3 ik ..3 niet ..3 in ..3 meegaan", "ik ..3 kan ..3 dat ..3 niet ..3 toezeggen|beloven|doen|geven",
-        "dat ..3 valt ..3 buiten", "wij|we ..3 hebben ..3 geen", "dat ..3 zit ..3 niet ..3 in ..3 de ..3 garantie|voorwaarden|polis|regeling",
-        "ik ..3 ga ..3 dat ..3 niet ..3 doen", "geen ..3 mogelijkheid",
+        "geven|vergoeden|doen|leveren|bieden|betalen|uitbetalen|toekennen|vervangen|sturen|regelen|terugbetalen|terugstorten|crediteren|compenseren|verstrekken|verzorgen|aanbieden|toezeggen|beloven|omruilen|ruilen|doorverbinden|annuleren|kwijtschelden|uitzonderen ..1 wij|we|ik ..4 niet|geen", "wij|we|ik ..3 geven|vergoeden|doen|leveren|bieden|betalen|uitbetalen|toekennen|vervangen|sturen|regelen|terugbetalen|terugstorten|crediteren|compenseren|verstrekken|verzorgen|aanbieden|toezeggen|beloven|omruilen|ruilen|doorverbinden|annuleren|kwijtschelden|uitzonderen ..4 niet|geen",
+        "kan|kunnen|mag|mogen ..1 ik|wij|we ..3 u|je ..4 niet|geen ..4 geven|vergoeden|doen|leveren|bieden|betalen|uitbetalen|toekennen|vervangen|sturen|regelen|terugbetalen|terugstorten|crediteren|compenseren|verstrekken|verzorgen|aanbieden|toezeggen|beloven|omruilen|ruilen|doorverbinden|annuleren|kwijtschelden|uitzonderen|geven|aanbieden",
+        "ik|we|wij ..1 kan|kunnen|mag|mogen ..3 u|je ..2 geen", "niet ..3 mogelijk*|toegestaan|haalbaar|de_bedoeling", "behoort ..3 niet ..3 tot",
+        "is ..3 uitgesloten", "doen ..3 wij|we ..3 niet|geen", "wij|we ..3 doen ..4 geen|niet", "zit ..3 er ..3 niet ..3 in",
+        "valt ..3 niet ..3 onder", "daar ..3 kan ..3 ik ..3 niet ..3 in ..3 meegaan", "dat ..3 valt ..3 buiten",
+        "dat ..3 zit ..3 niet ..3 in ..3 de ..3 garantie|voorwaarden|polis|regeling", "ik ..3 ga ..3 dat ..3 niet ..3 doen",
+        "geen ..3 mogelijkheid", "kan|kunnen ..1 ik|we|wij ..4 niet ..2 geven|vergoeden|doen|leveren|bieden|betalen|uitbetalen|toekennen|vervangen|sturen|regelen|terugbetalen|terugstorten|crediteren|compenseren|verstrekken|verzorgen|aanbieden|toezeggen|beloven|omruilen|ruilen|doorverbinden|annuleren|kwijtschelden|uitzonderen", "# ..3 kan|kunnen ..1 ik|we ..3 niet",
+    ],
+    # refusals in general words: only when the customer just asked for something
+    "refusal_weak": [
+        "kan|kunnen|kunt|mag|mogen ..6 niet|geen", "dat ..3 gaat ..3 niet", "dat ..3 lukt ..3 niet", "gaat|lukt ..3 nu|vandaag|helaas ..2 niet",
+        "helaas ..6 niet|geen", "ik ..3 kan ..3 u|je ..3 geen|niet", "wij|we ..3 hebben ..3 geen", "gaat ..2 niet",
     ],
     "blunt_no": ["nee", "neen", "nope", "nee-nee"],
     "curt_refusal": ["dat ..2 gaat ..2 niet ..2 gebeuren", "vergeet ..2 het ..2 maar", "geen ..2 sprake ..2 van", "dat ..2 zit ..2 er ..2 niet ..2 in",
@@ -295,13 +305,17 @@ P: dict[str, list[str]] = {
         "niet ..3 eerder ..3 dan", "pas ..3 over|op|na|in|volgende|eind|begin ..3 #|twee|drie|vier|zes|week|weken|maand|maanden|dagen",
         "gaat ..3 niet ..3 door", "is ..3 niet ..3 meer ..3 leverbaar|verkrijgbaar|beschikbaar|te_repareren|mogelijk", "niet ..3 op ..3 voorraad|tijd",
         "uitverkocht|vertraagd|vertraging|geannuleerd|afgewezen|vervallen|kwijtgeraakt|verloren|onherstelbaar|total_loss|achterstand",
-        "valt ..3 niet ..3 onder ..3 de ..2 garantie", "de ..3 garantie ..3 is ..3 verlopen", "we|wij|ik ..3 kunnen|kan ..3 niet ..3 vergoeden|terugbetalen|repareren|leveren|komen",
+        "valt ..3 niet ..3 onder ..3 de ..2 garantie", "de ..3 garantie ..3 is ..3 verlopen", "we|wij|ik ..3 kunnen|kan ..3 niet ..3 repareren|leveren|komen|herstellen|vinden|terughalen",
         "helaas ..8 niet|geen|pas|later|langer|vertraging|moeten", "het ..3 onderdeel ..6 niet|pas|later|langer",
         "is ..3 afgekeurd|afgewezen", "moet ..3 ik ..3 u ..3 teleurstellen", "ik ..3 heb ..3 geen ..3 goed ..3 nieuws", "u|je ..3 moet ..3 helaas",
         "niet ..3 voor ..3 #|maandag|dinsdag|woensdag|donderdag|vrijdag|volgende|eind", "langer ..3 duren|dan",
     ],
     "explanation": [
-        "dat|het|dit ..3 komt ..3 doordat|omdat|door", "de ..2 reden ..3 is|daarvoor|hiervoor|dat", "omdat|doordat|aangezien|vanwege|want",
+        "dat|het|dit ..3 komt ..3 doordat|omdat|door", "de ..2 reden ..3 is|daarvoor|hiervoor|dat", "omdat|doordat|aangezien|vanwege|want|daarom|daardoor",
+        "hoe ..3 het ..3 kan|komt|gekomen|zit", "wat ..3 er ..3 gebeurd|misging|mis_ging", "daar ..3 is ..3 het ..3 misgegaan|fout_gegaan|mis_gegaan",
+        "zo ..3 staat ..3 het ..3 in", "volgens ..3 de|uw|onze ..2 voorwaarden|regels|polis|garantie*|contract|leveringsvoorwaarden|afspraken|beleid",
+        "staat ..3 in ..3 de|uw ..2 voorwaarden|polis|contract|leveringsvoorwaarden|garantiebewijs", "is|valt ..3 gevolgschade",
+        "de ..2 garantie ..3 dekt|geldt|vergoedt", "in ..2 uw ..2 dossier ..2 zie ..2 ik ..3 dat",
         "dat|het ..3 heeft ..3 te ..2 maken ..2 met", "dat ..3 ligt ..3 aan", "de ..2 oorzaak", "er ..3 is ..3 een ..3 probleem ..3 bij|met|in",
         "het ..3 zit ..3 zo", "wat ..3 er ..3 gebeurd ..3 is", "de ..2 leverancier|fabrikant|fabriek|importeur|transporteur|vervoerder ..6 heeft|had|kon|levert|leverde ..4 niet|te_laat|later|pas",
         "door ..3 een|de ..3 storing|fout|vertraging|drukte|tekort|staking|probleem|wijziging",
@@ -312,6 +326,8 @@ P: dict[str, list[str]] = {
         "u|je ..3 kunt|kan ..6 het ..3 beste|gewoon|ook", "het ..3 beste ..3 is|kunt|kan", "we ..3 kunnen|gaan ..6 regelen|sturen|vervangen|repareren|inplannen|oplossen|terugbetalen",
         "probeer|probeert ..3 u|je ..3 eens|even", "als ..3 u|je ..6 dan|even", "een ..2 monteur|nieuwe|vervangend|betalingsregeling|regeling|creditering|vergoeding|tegoedbon|terugbetaling",
         "ik ..3 plan ..3 in", "ik ..3 stuur ..6 op|toe", "betalingsregeling", "gespreid ..2 betalen", "in ..2 termijnen",
+        "raad|raden|adviseer|adviseren ..6 aan|u|je", "ik ..2 zou ..4 nemen|kiezen|doen|adviseren|aanraden|gaan_voor|kopen", "mijn ..2 advies|tip|aanrader",
+        "neem|kies ..3 gewoon|maar|dan|de|het", "u|je ..2 moet ..3 gewoon ..4 nemen|kiezen|doen", "het ..2 beste ..3 kunt|kan|is|neemt|kiest",
     ],
     "choice_offer": [
         "wat ..4 heeft|hebt ..2 uw|je|jouw ..2 voorkeur", "u|je ..3 kunt|kan|mag ..3 kiezen", "of ..3 liever", "wat ..3 vindt|lijkt ..3 u|je ..3 het ..3 beste|prettigst|prettigste|fijnst",
@@ -319,7 +335,9 @@ P: dict[str, list[str]] = {
         "wat ..3 past ..3 u|je|het ..3 beste", "hoe ..3 zou ..3 u|je ..3 het ..3 liefst|graag|willen", "zullen ..3 we ..3 samen", "wat ..3 denkt ..3 u|je ..3 zelf",
         "welke ..3 optie|oplossing|mogelijkheid ..3 spreekt|heeft|past|kiest|wilt", "wat ..4 wilt|wil ..3 u|je ..3 het ..3 liefst", "wat ..3 zou ..3 u|je ..3 zelf",
         "wat ..3 zou ..3 u|je ..3 het liefst", "ofwel ..6 ofwel", "of ..8 of ..6 ?", "waar ..3 gaat ..3 uw|je ..3 voorkeur ..3 naar", "hoe ..3 kijkt ..3 u|je ..3 daar|ertegenaan",
-        "hoe ..3 wilt ..3 u|je ..3 het", "wat ..3 werkt ..3 voor u|je",
+        "hoe ..3 wilt ..3 u|je ..3 het", "wat ..3 werkt ..3 voor u|je", "komt ..3 u|je ..3 het ..3 beste|best ..1 uit",
+        "op ..1 twee|drie|verschillende ..1 manieren", "twee|drie|verschillende ..2 mogelijkheden|opties|manieren|keuzes", "wilt|wil ..1 u|je ..12 , ..1 of",
+        "wilt|wil|heeft|hebt ..1 u|je ..3 liever ..8 of", "of ..2 liever ..4 ?", "zelf ..2 kiezen|bepalen",
     ],
     "discount": [
         "korting|kortingscode|kortingsbon|prijsvoordeel|actieprijs|afslag|waardebon|cadeaubon|tegoedbon|kortinkje",
@@ -374,7 +392,8 @@ P: dict[str, list[str]] = {
     ],
     "agreement_summary": [
         "dus ..8 afgesproken|spreken|afspraak|stuur|bel|kom|zie|mail|ontvangt|sturen|bellen|komen|zien|mailen", "we ..3 spreken ..3 af|dus_af", "afgesproken", "zoals ..3 afgesproken",
-        "ik ..3 noteer|zet ..6 afspraak|agenda|dinsdag|maandag|woensdag|donderdag|vrijdag|#", "even ..3 samenvatten|samengevat|op_een_rijtje", "dan ..3 zie|spreek|bel|mail|stuur ..6 ik ..6 u|je ..6 maandag|dinsdag|woensdag|donderdag|vrijdag|#|volgende|morgen|de|over",
+        "ik ..3 noteer|zet ..6 afspraak|agenda|dinsdag|maandag|woensdag|donderdag|vrijdag|#", "even ..3 samenvatten|samengevat|op_een_rijtje",
+        "op ..1 een ..1 rij|rijtje", "vat ..2 ik ..3 samen", "dan ..3 zie|spreek|bel|mail|stuur ..6 ik ..6 u|je ..6 maandag|dinsdag|woensdag|donderdag|vrijdag|#|volgende|morgen|de|over",
         "dan ..3 staat ..3 de ..3 afspraak", "samengevat", "kort ..2 samengevat", "om ..3 het ..3 samen ..3 te ..3 vatten", "ik ..3 vat ..3 samen", "dan ..3 weten ..3 we ..3 wat",
         "dan ..3 hebben ..3 we ..3 afgesproken|een_afspraak", "dan ..3 stuur ..3 ik ..6 en|u|vandaag|morgen|de|informatie|documentatie|een", "dan ..3 bel ..3 ik ..3 u ..6 #|over|op|maandag|dinsdag|woensdag|donderdag|vrijdag|in|terug|volgende|eind|begin",
         "dan ..3 kom ..3 ik ..6 #|op|maandag|dinsdag|woensdag|donderdag|vrijdag|volgende|langs", "dus ..6 #|maandag|dinsdag|woensdag|donderdag|vrijdag|volgende ..6 uur|langs|bel|kom|stuur|afspraak",
@@ -387,9 +406,10 @@ P: dict[str, list[str]] = {
         "mooi ..3 dat ..3 u|je", "dat ..3 is ..3 goed ..3 nieuws|fijn|mooi", "ik ..3 kan ..3 me ..3 dat ..3 goed", "daar ..3 kan ..3 ik ..3 in ..3 komen", "herken ..3 ik",
     ],
     "name_reason": [
-        "ik ..4 heb|had ..3 uw|je|jouw ..2 naam ..3 niet ..3 goed|helemaal|duidelijk ..2 verstaan|gehoord|meegekregen|opgevangen|begrepen",
-        "uw|je|jouw ..2 naam ..3 niet ..3 goed|helemaal|duidelijk ..2 verstaan|gehoord|meegekregen|opgevangen|begrepen", "ik ..3 verstond ..3 uw|je|de ..2 naam ..3 niet",
-        "ik ..3 ving ..3 uw|je|de ..2 naam ..3 niet", "de ..2 verbinding|lijn ..4 slecht|ruis|kraakt|viel", "ik ..4 heb ..3 het ..3 niet ..3 goed ..3 verstaan",
+        "ik ..4 heb|had ..3 uw|je|jouw ..2 naam|achternaam|voornaam ..3 niet ..3 goed|helemaal|duidelijk ..2 verstaan|gehoord|meegekregen|opgevangen|begrepen",
+        "uw|je|jouw ..2 naam|achternaam|voornaam ..3 niet ..3 goed|helemaal|duidelijk ..2 verstaan|gehoord|meegekregen|opgevangen|begrepen",
+        "lijn|verbinding ..3 kraak*|ruis*|viel|valt|haper*|slecht|weg ..6 naam|achternaam|voornaam", "naam|achternaam|voornaam ..6 niet ..3 goed|helemaal|duidelijk ..2 verstaan|gehoord|opgevangen", "ik ..3 verstond ..3 uw|je|de ..2 naam ..3 niet",
+        "ik ..3 ving ..3 uw|je|de ..2 naam ..3 niet", "de ..2 verbinding|lijn ..4 slecht|ruis*|kraak*|viel|haper*", "ik ..4 heb ..3 het ..3 niet ..3 goed ..3 verstaan",
         "ik ..3 wil ..3 uw|je ..2 naam ..3 goed|juist|correct|precies ..3 noteren|opschrijven|hebben|vastleggen", "om ..3 uw|je ..2 naam ..3 goed|juist|correct ..3 te ..3 noteren|schrijven|zetten",
         "uw|je ..2 naam ..3 ontging ..3 me|mij", "ik ..3 miste ..3 uw|je ..2 naam", "ik ..3 verstond ..3 het ..3 niet ..3 goed", "ik ..4 heb ..3 uw|je ..2 naam ..3 niet ..3 goed ..3 meegekregen",
     ],
@@ -450,11 +470,13 @@ CUSTOMER: dict[str, list[str]] = {
         "wat ..2 ?|!", "# ..2 dagen|weken ..1 ?|!", "volgende ..1 week|maand ..1 ?|!", "pas ..3 ?|!",
         "dat ..3 is ..3 veel ..2 te ..2 laat|lang", "daar ..3 heb ..3 ik ..3 niks|niets ..2 aan", "ik ..3 ben ..3 er ..3 klaar ..2 mee",
     ],
-    "ends": ["dag|doei|tot ziens|daag|goedendag|hoi", "ik ..3 hang ..3 op", "fijne ..2 dag", "tot ..1 ziens|horens"],
+    "ends": ["=dag|doei|daag|goedendag|=hoi", "tot ziens", "ik ..3 hang ..3 op", "fijne ..2 dag", "tot ..1 ziens|horens"],
     "accept": [
         "goed|prima|oké|ok|okay|akkoord|afgesproken|top|perfect|uitstekend|best|mooi|fijn|is_goed|doe_maar|ja_hoor|dat_is_goed",
         "dat ..3 is ..3 goed|prima|fijn|akkoord|afgesproken", "stuur ..3 maar|u_maar", "doe ..2 maar", "laten ..2 we ..2 dat ..2 doen", "dat ..3 kan|mag|past", "klinkt ..3 goed|prima|redelijk",
         "dan ..3 doen ..3 we ..3 dat", "ja ..3 graag", "dat ..3 wil ..3 ik ..3 wel", "ik ..3 ga ..3 akkoord", "mag ..3 ik ..3 u ..3 dan", "kom ..3 maar|langs",
+        "mail|mailt|stuur|stuurt|bel|belt ..3 maar", "doet|doe ..1 u|je ..1 dat|maar", "ja ..2 doet|doe|dat_is_goed|dat_kan|prima|goed|hoor|prima",
+        "klopt", "vooruit", "zou ..2 kunnen", "dat ..2 lijkt ..2 me ..2 goed|prima|handig", "naar ..2 @", "afgesproken",
     ],
     "reject": [
         "nee|neen|niet|geen", "ik ..3 hoef|hoeft ..3 niet|geen", "laat ..3 maar|zitten", "niet ..3 nodig|interessant", "geen ..3 interesse|behoefte|tijd",

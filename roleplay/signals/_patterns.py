@@ -1,6 +1,7 @@
 """A tiny phrase-pattern language over tokens, matched on surface form or lemma.
 
     "ik kan me ..2 voorstel*"   tokens in order; `a|b` alternatives; `x*` a prefix; `x?` optional;
+                                `=x` the surface form only (not a lemma: `=dag` is not `dagen`);
                                 `a_b` two tokens in a row; `#` any number; `..N` up to N other tokens
                                 in between (`..` alone is 3; default gap is 0).
 
@@ -16,6 +17,8 @@ from ._text import Sentence, Token
 
 
 def _tok_ok(tok: Token, word: str) -> bool:
+    if word.startswith("=") and len(word) > 1:
+        return tok.text == word[1:]
     if word == "#":
         return tok.text[:1].isdigit()
     if word.endswith("*"):
@@ -58,7 +61,7 @@ def compile_pattern(src: str) -> Pattern:
         optional = part.endswith("?") and len(part) > 1
         part = part[:-1] if optional else part
         alts = part.split("|")
-        exact = frozenset(a for a in alts if "_" not in a and not a.endswith("*") and a != "#")
+        exact = frozenset(a for a in alts if "_" not in a and not a.endswith("*") and a != "#" and not a.startswith("="))
         other = tuple(tuple(a.split("_")) for a in alts if a not in exact)
         elems.append(_Elem(exact, other, optional, gap))
         gap = 0
