@@ -14,7 +14,7 @@ command set the variable in the shell as well:
 
     DEEPEVAL_TELEMETRY_OPT_OUT=YES deepeval test run evals/
 
-A run that forgot it gets a warning below; the rest of the run is then opted out (deepeval re-reads the
+A run that forgot it gets a warning on stderr; the rest of the run is then opted out (deepeval re-reads the
 variable for every metric it times), but the start-up ping has already been tried.
 
 The metrics here use our rule judge (offline) unless a test says otherwise; LLM-backed evals run only
@@ -24,7 +24,6 @@ ROLEPLAY_ALLOW_MODEL_REQUESTS=0 forbids them as everywhere else.
 
 import os
 import sys
-import warnings
 
 import pytest
 
@@ -36,9 +35,7 @@ os.environ.setdefault("DEEPEVAL_DISABLE_DOTENV", "1")
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    if _TELEMETRY_WAS_ON:
-        warnings.warn(
-            "deepeval was imported with telemetry on before evals/conftest.py could turn it off (deepeval's "
-            "CLI imports it first). Run `DEEPEVAL_TELEMETRY_OPT_OUT=YES deepeval test run evals/`.",
-            stacklevel=1,
-        )
+    if _TELEMETRY_WAS_ON:  # straight to the terminal: `deepeval test run` hides pytest's warnings
+        sys.__stderr__.write(
+            "WARNING: deepeval was imported with telemetry on before evals/conftest.py could turn it off "
+            "(deepeval's CLI imports it first). Run: DEEPEVAL_TELEMETRY_OPT_OUT=YES deepeval test run evals/\n")

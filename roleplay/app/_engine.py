@@ -7,6 +7,7 @@ is rebuilt from the stored turns with `Session.restore`. Every call names the `V
 session's owner, reads go through the store's access rules.
 """
 
+import secrets
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -138,8 +139,9 @@ class Trainer:
     def start(self, viewer: Viewer, persona_id: str) -> Live:
         persona = self.library.persona(persona_id)
         st = self.settings
+        seed = secrets.randbelow(2**31)  # stored: a restore replays the scripted customer with it
         sid = self.store.create_session(viewer, persona.id, customer=st.customer, model=st.model,
-                                        judge=st.judge, judge_model=st.judge_model)
+                                        judge=st.judge, judge_model=st.judge_model, seed=seed)
         self.store.abandon_open(viewer, keep=sid)
         with self._lock:
             for old in [x for x in self._live.values() if x.owner.name == viewer.name and x.id != sid]:
@@ -148,7 +150,7 @@ class Trainer:
         fallback = self._backend(live, "scripted")
         primary = self._backend(live, st.customer)
         try:
-            session = Session(persona, primary, seed=sid, fallback=fallback)  # a failing opening falls back
+            session = Session(persona, primary, seed=seed, fallback=fallback)  # a failing opening falls back
         except ModelError as exc:  # the fallback failed too (cannot happen with the scripted one)
             raise RoleplayError(str(exc)) from exc
         session.fallback = None  # later failures go to the trainee, who chooses: retry or scripted

@@ -249,11 +249,14 @@ class Store:
         if not turns:
             return
         uid = self.user_id(viewer)
-        with self._db() as db:
-            self._own(db, uid, session_id)
-            for n, t in enumerate(turns):
-                db.add(TurnRow(session_id=session_id, index=first_index + n, role=t.role.value, text=t.text,
-                               mood=t.mood))
+        try:
+            with self._db() as db:
+                self._own(db, uid, session_id)
+                for n, t in enumerate(turns):
+                    db.add(TurnRow(session_id=session_id, index=first_index + n, role=t.role.value, text=t.text,
+                                   mood=t.mood))
+        except IntegrityError:  # another server process wrote this session meanwhile
+            raise RoleplayError("Dit gesprek is ergens anders verder gevoerd. Laad de pagina opnieuw.") from None
 
     def update_session(self, viewer: Viewer, session_id: int, **fields: Any) -> None:
         """Set fields of the owner's session row: customer, model, ended, ended_by, outcome, nps, score,

@@ -37,7 +37,7 @@ EMPATHY = (S.acknowledge_feeling, S.validate_feeling, S.reflection)
 ACTION = (S.commitment, S.action_now, S.time_frame, S.check_back, S.guided_handover)
 LAST_RESORT = ("Hm.", "Tja.", "Nou.", "Ja ja.", "Oké.", "Zo.")
 MAX_PARTS = 3
-MAX_SENTENCES_BEFORE_AGENDA = 2  # the customer adds a move of their own only to a short reply
+MAX_SENTENCES_BEFORE_AGENDA = 3  # the customer adds a move of their own only to a short reply
 ORDERED = {"story"}
 REQUEST_PATIENCE = 3  # trainee turns the customer waits for an answer to a request before asking the next
 

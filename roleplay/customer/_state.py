@@ -259,19 +259,31 @@ class PersonaState:
         ev = TurnEvents(text=text, signals=sig)
         low = text.lower()
         all_lemmas = lemmas(text)
-        # Sentences that sum up or reflect are not questions for facts, nor new offers ("Dus morgen komt
-        # de router, klopt dat?"): the signal spans tell which sentences those are.
-        echo = [(s.start, s.end) for s in signals if s.id in REFLECTING | {S.check_question, S.agreement_summary}]
-        offer = [(s.start, s.end) for s in signals if s.id in OFFERING]
         spans = sentence_spans(text) or [(0, len(text), text)]
-        plain = [t for a, b, t in spans if not any(a < e and s < b for s, e in echo)]
         ev.question = "?" in text or bool(sig & QUESTION_SIGNALS)
         if ev.question:
             ev.events.add("question")
-        asking = [t for a, b, t in spans if ("?" in t or _polite_request(t))
-                  and not any(a < e and s < b for s, e in echo + offer)]
-        if not asking and sig & QUESTION_SIGNALS and not echo:
-            asking = plain  # a question without a question mark ("Vertelt u eens wat er is gebeurd")
+        # Per sentence: one that sums up or reflects asks nothing and offers nothing ("Dus morgen komt de
+        # router, klopt dat?"); one that names an alternative and offers it is an offer, not a question
+        # for a fact ("Zullen we een afspraak maken op uw kantoor?" does not ask about the office).
+        open_alts = [a for a in sit.alternatives if a.keywords and a.id not in self.offered]
+        free: list[str] = []
+        offers: list[str] = []
+        echo = False
+        for a, b, t in spans:
+            here = {s.id for s in signals if a < s.end and s.start < b}
+            if here & (REFLECTING | {S.check_question, S.agreement_summary}):
+                echo = True
+                continue
+            offering = bool(here & OFFERING)
+            names_alt = any(any_match(x.keywords, lemmas(t), t.lower()) for x in open_alts)
+            if names_alt and (offering or "?" not in t):
+                offers.append(t)
+            elif not (offering and here & (OFFERING - {S.proposal})):  # "Mag ik uw nummer?" still asks
+                free.append(t)
+        asking = [t for t in free if "?" in t or _polite_request(t)]
+        if "?" not in text and sig & QUESTION_SIGNALS:
+            asking = free  # a question without a question mark ("Vertelt u eens wat er is gebeurd")
 
         self._facts(ev, asking, sig)
         closing = bool(sig & CLOSING)
@@ -294,7 +306,7 @@ class PersonaState:
             ev.summary = "confirmed" if any_match(core, lemmas(said), said.lower()) else "corrected"
             ev.events.add(f"summary_{ev.summary}")
 
-        self._offers(ev, plain, sig)
+        self._offers(ev, offers, sig)
         self._requests(ev, sig, all_lemmas, low)
 
         if sig & PROGRESS or ev.question or ev.events & {"fact_revealed", "alternative_offered"}:
@@ -336,11 +348,8 @@ class PersonaState:
         if ev.facts_again:
             ev.events.add("repeated_question")
 
-    def _offers(self, ev: TurnEvents, plain: list[str], sig: set[str]) -> None:
-        """Alternatives offered for the first time (not in a sentence that asks for a fact)."""
-        facts = [self.fact(fid) for fid in ev.facts_told + ev.facts_again]
-        texts = [t for t in plain if not ("?" in t and any(
-            any_match(f.keywords, lemmas(t), t.lower()) for f in facts))]
+    def _offers(self, ev: TurnEvents, texts: list[str], sig: set[str]) -> None:
+        """Alternatives offered (again, if the customer turned them down before)."""
         offer_lemmas: set[str] = set().union(*(lemmas(t) for t in texts)) if texts else set()
         offer_low = " ".join(texts).lower()
         for a in self.persona.situation.alternatives:

@@ -93,9 +93,15 @@ def _name_unclear(view: View) -> bool:
     return bool(view.customer_hits(C.name_unclear) or view.trainee_hits(S.name_reason))
 
 
+def _own_words(view: View, hits: list[Hit]) -> list[Hit]:
+    """Drop hits in sentences that parrot the customer: repeating is not giving back in own words (R10)."""
+    parroted = {(h.turn, h.signal.start) for h in view.trainee_hits(S.parroting)}
+    return [h for h in hits if (h.turn, h.signal.start) not in parroted]
+
+
 def _understanding(view: View) -> list[Hit]:
     """Moments the trainee checked understanding by giving back what they understood (not data questions)."""
-    checks = view.trainee_hits(S.summary, S.paraphrase, S.reflection, S.reflection_question)
+    checks = _own_words(view, view.trainee_hits(S.summary, S.paraphrase, S.reflection, S.reflection_question))
     checks += [h for h in view.trainee_hits(S.check_question) if "bedoel" in h.signal.cue.lower()]
     return sorted(checks, key=lambda h: (h.turn, h.signal.start))
 
@@ -185,7 +191,7 @@ def _empathische_vraag(view: View) -> Decision:
 
 @rule("empathisch-luisteren.herformuleren")
 def _herformuleren(view: View) -> Decision:
-    hits = view.trainee_hits(S.summary, S.paraphrase, S.reflection, S.reflection_question)
+    hits = _own_words(view, view.trainee_hits(S.summary, S.paraphrase, S.reflection, S.reflection_question))
     if hits:
         return _met(hits, "Je gaf de boodschap van de klant in je eigen woorden terug.")
     parrot = view.trainee_hits(S.parroting)
@@ -259,7 +265,7 @@ def _samen_oplossen(view: View) -> Decision:
 # ---------------------------------------------------------------------------------------------------
 
 def _reflections(view: View) -> list[Hit]:
-    return view.trainee_hits(S.reflection, S.reflection_question)
+    return _own_words(view, view.trainee_hits(S.reflection, S.reflection_question))
 
 
 @rule("reflectief-luisteren.reflectie")
@@ -355,16 +361,21 @@ def _positieve_opening(view: View) -> Decision:
     if not turns:
         return Decision(NOT_MET, "Je kwam niet aan het woord.")
     first = turns[0]
+    skip = {S.greeting, S.introduction, S.company_named, S.listening_signal, S.personal_language, S.name_reason,
+            S.name_spell_request, S.name_wrong_ask}
     for i in turns:
-        only_greeting = all(s.id in (S.greeting, S.introduction, S.company_named, S.listening_signal,
-                                     S.personal_language) for s in view.signals[i])
-        if not only_greeting or view.words(i) > 12:
+        sigs = view.signals[i]
+        about_name = any(s.id in (S.name_reason, S.name_spell_request, S.name_wrong_ask) for s in sigs)
+        only_opening = all(s.id in skip or (about_name and s.id in (S.question_closed, S.question_open))
+                           for s in sigs)
+        if view.has(i, S.thanks, S.positive_statement) or not (only_opening and (about_name or view.words(i) <= 12)):
             first = i
             break
     blocking = {S.question_open, S.question_closed, S.proposal, S.solution, S.commitment, S.explanation,
                 S.refusal, S.bad_news}
     for s in sorted(view.signals[first], key=lambda x: x.start):
-        if s.id in (S.thanks, S.positive_statement):
+        reflex = s.id == S.thanks and not {"voor", "dat", "fijn", "goed", "prettig"} & set(s.text.lower().split())
+        if s.id in (S.thanks, S.positive_statement) and not reflex:
             return Decision(MET, "Je opende je eerste inhoudelijke reactie positief of met een bedankje.",
                             [Hit(first, s)])
         if s.id in blocking:

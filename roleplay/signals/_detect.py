@@ -55,6 +55,7 @@ e-mail e-mailadres emailadres mailadres telefoonnummer iban rekeningnummer factu
 contractnummer polisnummer referentie referentienummer kenmerk naam achternaam voorletters""".split())
 _PREPS = frozenset("voor aan met bij van naar over op in tegen zonder door om dan als".split())
 _OFFER_START = (("zal", "ik"), ("zullen", "we"), ("zullen", "wij"), ("mag", "ik"), ("wilt", "u", "dat"),
+                ("wilt", "u", "weten"), ("wil", "je", "weten"),
                 ("wil", "je", "dat"), ("kan", "ik", "u"), ("kan", "ik", "je"), ("kunnen", "we"), ("zal", "ik"))
 _GENERIC_HELP = PatternSet(["waarmee|hoe|wat ..3 kan|kunnen ..3 ik|we ..3 helpen|doen|betekenen",
                             "wat ..2 kan ..2 ik ..2 voor ..2 u|je ..2 doen"])
@@ -280,7 +281,9 @@ def _trainee(text: str, previous: History) -> list[Signal]:
             starts_open = any(t.text in _QUESTION_WORDS for t in sent.tokens[:3])
             elaborate = _cue(sent, "elaborate_request")
             needs = _cue(sent, "needs_question") if cust_words >= 8 else None
-            admin = any(t.text in _ADMIN or t.lemma in _ADMIN for t in sent.tokens)
+            # identification questions (klantnummer, postcode) unless they ask about the story itself
+            admin = any(t.text in _ADMIN or t.lemma in _ADMIN or t.text.endswith(("nummer", "code"))
+                        for t in sent.tokens) and len(overlap - _ADMIN) == 0
             check = checks[k]
             summary_like = bool(check and (_cue(sent, "summary_marker") or len(overlap) >= 2))
             offer = _offer_question(words) or _GENERIC_HELP.search(sent) or _cue(sent, "anything_else")
@@ -291,7 +294,9 @@ def _trainee(text: str, previous: History) -> list[Signal]:
             if needs:
                 add(S.question_needs, sent, needs)
             clarify: str | None = None
-            if cust_words >= 12 and not is_why and not offer and not summary_like and not (check and len(words) <= 6):
+            doubt = _cue(sent, "doubt_question")
+            if (cust_words >= 12 and not is_why and not offer and not summary_like and not doubt
+                    and not (check and len(words) <= 6)):
                 if elaborate and not (admin and not overlap):
                     clarify = elaborate
                 elif not admin and not needs and overlap:
@@ -334,7 +339,7 @@ def _trainee(text: str, previous: History) -> list[Signal]:
             add(S.summary, sent, marker or ", ".join(sorted(overlap)))
         elif gives_back and not reflects and len(overlap) >= 2:
             add(S.paraphrase, sent, marker or ", ".join(sorted(overlap)))
-        if reflects and (_has_you(sent) or question) and words[0] not in _CONDITIONAL:
+        if reflects and (_has_you(sent) or question) and words[0] not in _CONDITIONAL and not _undone(sent):
             add(S.reflection, sent)
         if not full_summary and ((reflects and (question or asked)) or ((gives_back or parrot) and asked)):
             # a parroted line with "klopt dat?" is still an attempt to give back, asked as a question (R11)
@@ -370,13 +375,12 @@ def _trainee(text: str, previous: History) -> list[Signal]:
             add(S.check_back, sent, _cue(sent, "unsure"))
         if not question and (_cue(sent, "solution") or commit):
             add(S.solution, sent, _cue(sent, "solution") or commit)
-        if words and words[0] == "ik" and not question and (commit or _cue(sent, "action_now") or _cue(sent, "solution")
-                                                             or _IK_HELP.search(sent)):
+        if _IK_HELP.search(sent) or (words[0] == "ik" and not question and (commit or _cue(sent, "solution"))):
             add(S.personal_language, sent, "ik")
         elif not question and _WE_HELP.search(sent):
             add(S.we_language, sent, _WE_HELP_CUE)
-        if words and "ik" in words[1:4] and _IK_HELP.search(sent) and not any(x.id == S.personal_language and x.start == sent.start for x in out):
-            add(S.personal_language, sent, "ik")
+        if not question and _doing_now(sent):
+            add(S.action_now, sent, "ik ... nu")
         # --- saying no and bad news
         blunt = words and words[0] in {"nee", "neen", "nope"} and (
             refusal or requested or (k + 1 < len(sents) and _cue(sents[k + 1], "refusal")))
@@ -408,7 +412,11 @@ def _trainee(text: str, previous: History) -> list[Signal]:
             cue_add(S.call_goal, sent)
         cue_add(S.agreement_summary, sent)
         if objection_before and k <= 1:
-            cue_add(S.objection_ack, sent)
+            span = _ps("objection_ack").find(sent)
+            pushed = " maar " in sent.text.lower() and bool(
+                {"wij", "we", "ons", "onze", "juist", "toch"} & set(sent.text.lower().split(" maar ", 1)[1].split()))
+            if span is not None and span[0] <= 2 and not pushed:
+                add(S.objection_ack, sent, _cue(sent, "objection_ack"))
         cue_add(S.name_reason, sent)
     _listening(a, out)
     _arguments(a, out)
@@ -422,9 +430,25 @@ leidinggevende teamleider uitzondering tegemoetkoming coulance kachel""".split()
 _CONDITIONAL = frozenset({"als", "wanneer", "mocht", "indien", "zodra", "mits"})
 _QUESTION_WORDS = frozenset(P["question_word"][0].split("|"))
 _APOLOGY_OTHER = PatternSet(["sorry|pardon ..3 verstond|versta|hoorde|hoor|verstaan|gehoord|zei|zegt|nog_eens|herhalen",
+                             "sorry|excuses|pardon ..8 onderbr*|in_de_rede|viel_u|val_u",
                              "sorry|excuses ..3 dat ..3 ik ..3 u|je ..3 onderbreek|onderbreken|stoor|storen",
                              "sorry|pardon ..1 ?", "excuses ..3 voor ..3 de ..3 storing ..3 ?"])
-_IK_HELP = PatternSet(["ik ..2 ga|kan|zal|wil|help|zoek|kijk|regel|stuur|pak|zet|bel|plan|maak|los|zorg|neem|laat|doe|check|controleer|boek|bied|geef"])
+_IK_HELP = PatternSet(["ik ..2 ga|kan|zal|wil|help|zoek|kijk|regel|stuur|pak|zet|bel|plan|maak|los|zorg|neem|laat|doe|check|"
+                       "controleer|boek|bied|geef|plaats|pas|verwerk|stop|reken|mail|noteer|vraag|keer|open|hef|leg|koppel"])
+_NOW = frozenset({"nu", "meteen", "direct", "momenteel", "zojuist", "terwijl", "onmiddellijk", "gelijk"})
+_NOT_DOING = frozenset({"ga", "zal", "kan", "wil", "moet", "zou", "mag", "weet", "denk", "begrijp", "snap", "hoor", "vind",
+                        "hoop", "kon", "wou", "had", "bedoel", "zie"})
+
+
+def _doing_now(sent: Sentence) -> bool:
+    """'Ik stop de actie nu', 'ik plaats de bestelling nu': the trainee acts during the call (present tense)."""
+    toks = [t.text for t in sent.tokens]
+    if not _NOW & set(toks) or {"niet", "geen", "niets", "niks"} & set(toks):
+        return False
+    return any(w == "ik" and i + 1 < len(toks) and toks[i + 1][0].isalpha() and toks[i + 1] not in _NOT_DOING
+               for i, w in enumerate(toks)) or any(
+        toks[i] in ("zet", "stuur", "plaats", "stop", "boek", "pas", "open", "hef", "verwerk", "plan", "regel", "zoek")
+        and i + 1 < len(toks) and toks[i + 1] == "ik" for i in range(len(toks)))
 _WE_HELP_CUE = "wij/we"
 _WE_HELP = PatternSet(["wij|we ..2 gaan|kunnen|zullen|nemen|zorgen|sturen|bellen|plannen|regelen|bekijken|kijken|helpen|pakken|lossen|doen|maken|zetten|willen|hebben",
                        "er ..3 wordt|worden ..6 contact|opgenomen|gekeken|gebeld|gestuurd|verstuurd|ingepland|geregeld|behandeling",

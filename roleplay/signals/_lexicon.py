@@ -87,7 +87,7 @@ P: dict[str, list[str]] = {
         "wat ..3 zou ..3 u|je ..3 willen|het liefst", "wat ..4 het liefst", "waar ..3 gaat het u|je ..2 om",
         "wat ..2 is ..3 voor u|je ..3 goede|beste ..2 oplossing|uitkomst", "wat ..3 moet ..3 er ..3 gebeuren",
     ],
-    "why_question": ["waarom", "om welke reden", "hoe komt het dat u|je", "wat is de reden dat u|je"],
+    "why_question": ["waarom", "=hoezo", "om welke reden", "hoe komt het dat u|je", "wat is de reden dat u|je"],
     "check_question": [
         "klopt|kloppen ..3 dat|het|dit|ik ?", "klopt|kloppen ..8 ?", "heb ik ..4 goed|juist|correct ..3 begrepen|gehoord|samengevat|verstaan|onthouden|gezien",
         "heb ik het|dat|dit ..2 goed|juist|zo ?", "begrijp|versta|zie|hoor ik ..3 het|dat|u|je ..2 goed|juist",
@@ -150,7 +150,10 @@ P: dict[str, list[str]] = {
         "dat hoort u|je ..3 niet", "relax", "chill", "geen drama", "niet zo'n|zo ..2 drama",
     ],
     "judgement": [
-        "had|hadden u|je ..4 beter|eerder|moeten|even", "dan ..2 had ..3 u|je ..3 maar", "eigen ..2 schuld",
+        "had|hadden ..1 u|je ..8 moeten|kunnen|beter|eerder", "dan ..2 had ..3 u|je ..3 maar", "eigen ..2 schuld",
+        "staat|stond ..3 toch ..3 gewoon|duidelijk|er|bij|op", "u|je ..3 heeft|hebt ..3 niet ..3 goed ..2 gekeken|gelezen|opgelet|nagekeken",
+        "deze ..1 keer ..2 wel ..3 goed|even", "bij ..2 een ..2 eigen ..2 fout", "te ..1 gehaast|haastig|slordig|onvoorzichtig|onoplettend",
+        "u|je ..3 was|bent ..3 gewoon ..3 te",
         "uw|je|jouw ..2 eigen ..2 fout|schuld", "dat ..3 is ..3 niet ..2 zo|erg ..2 slim|handig|verstandig|netjes",
         "dom|onhandig|onverstandig|slordig|nalatig|onnadenkend|dommig|stom ..3 van u|je",
         "u|je ..3 bent ..3 niet ..2 de ..2 slimste|handigste", "dat ..3 is ..3 dom|stom|onhandig|slordig|knap_dom",
@@ -359,7 +362,7 @@ P: dict[str, list[str]] = {
         "wie ..2 eerst ..2 komt", "is ..3 zondag|maandag|dinsdag|woensdag|donderdag|vrijdag|zaterdag ..1 !", "vol ..2 is ..2 vol", "op ..1 is ..1 op",
     ],
     "doubt_question": [
-        "waar|waarover ..3 twijfelt|twijfel ..3 u|je", "wat ..4 twijfel*", "wat ..3 houdt ..3 u|je ..3 tegen|nog_tegen", "wat ..3 weerhoudt|belemmert ..3 u|je",
+        "waar|waarover ..3 twijfelt|twijfel ..3 u|je", "waarom ..2 twijfelt|twijfel|aarzelt ..2 u|je", "wat ..4 twijfel*", "wat ..3 houdt ..3 u|je ..3 tegen|nog_tegen", "wat ..3 weerhoudt|belemmert ..3 u|je",
         "knoop ..3 doorhakken|doorhakt|doorgehakt", "wat ..3 zou ..3 de ..3 doorslag", "doorslag ..3 geven|geeft", "wat ..3 zit ..3 u|je ..3 nog ..3 dwars",
         "wat ..3 maakt ..3 het ..3 lastig|moeilijk ..3 om ..3 te ..3 kiezen|beslissen", "wat ..3 ontbreekt|mist ..3 er ..3 nog", "wat ..3 heeft|hebt ..3 u|je ..3 nog ..3 nodig ..6 beslissen|beslissing|keuze|kiezen",
         "wat ..3 moet ..3 er ..3 nog ..6 beslissen|kiezen|gebeuren|zijn", "wat ..3 zou ..3 u|je ..3 over ..3 de ..3 streep", "over ..1 de ..1 streep",
@@ -379,6 +382,7 @@ P: dict[str, list[str]] = {
     ],
     "call_reason": [
         "ik ..3 bel ..6 omdat|naar_aanleiding|vanwege|over|in_verband|i.v.m.|want|met_betrekking", "ik ..3 bel ..3 u|je ..3 naar ..1 aanleiding",
+        "waarom ..2 ik ..3 bel", "waarom ..2 ik ..3 u|je ..2 bel",
         "de ..2 reden|aanleiding ..3 van|voor|dat ..3 mijn ..3 telefoontje|belletje|bellen|ik", "reden|aanleiding ..3 is", "ik ..3 bel ..3 u|je ..3 over|vanwege|omdat",
         "naar ..1 aanleiding ..1 van", "ik ..3 neem ..3 contact ..6 op ..3 omdat|vanwege|naar|over", "waarom ..1 ik ..1 bel", "ik ..2 zag|las|hoorde|merkte ..6 dat ..6 u|jullie|je",
         "u ..3 heeft|hebt ..3 onlangs|laatst|vorige|recent", "ik ..3 bel ..3 u ..3 even ..3 omdat|over|vanwege", "jullie ..3 hebben|zijn ..3 onlangs|laatst|net",
@@ -386,6 +390,7 @@ P: dict[str, list[str]] = {
     "call_goal": [
         "ik ..3 wil|zou ..6 graag ..6 afspraak|kennismaken|kennismaking|langskomen|langs|demonstratie|demo|offerte|voorstellen|laten|gesprek|bespreken|afspreken|vertellen|horen|weten|plannen|inplannen",
         "mijn ..2 doel|bedoeling", "het ..2 doel|de_bedoeling ..3 van ..3 mijn ..3 gesprek|telefoontje|belletje", "doel ..3 van ..3 dit ..3 gesprek|telefoontje",
+        "met ..2 dit ..2 telefoontje|gesprek|belletje ..3 wil|zou|hoop", "wil|zou ..1 ik ..3 graag ..6 kijken|weten|afspraak|langskomen|kennismaken|demonstratie|demo|voorstellen|laten_zien|inplannen|plannen|vragen",
         "ik ..3 zou ..3 graag ..6 willen|met_u|een", "ik ..3 wil ..3 u ..3 graag|vragen", "ik ..3 wil ..3 graag", "graag ..3 zou ..3 ik", "ik ..3 hoop ..6 dat ..6 we|u ..6 afspraak|kennismaken|gesprek|langs",
         "zou ..3 het ..3 mogelijk ..3 zijn ..6 afspraak|langs|kennis", "ik ..3 ben ..3 benieuwd ..3 of", "ik ..3 wil ..6 weten|kijken|onderzoeken ..3 of", "ik ..3 zou ..6 willen ..3 kijken|weten|vragen|voorstellen|laten",
         "het ..3 zou ..3 mooi ..3 zijn ..3 als", "ik ..3 wil ..3 graag ..3 vijftien|tien|twintig|een|even", "wat ..3 ik ..3 graag ..3 zou|wil", "ik ..3 zou ..6 vragen ..6 of",
@@ -402,7 +407,7 @@ P: dict[str, list[str]] = {
         "dat ..3 is|klinkt ..3 logisch|begrijpelijk|helder|duidelijk|goed|prima|fijn|mooi|heel_goed|terecht|verstandig|prettig|niet_gek|herkenbaar",
         "dat ..3 kan ..3 ik ..3 me|mij ..3 voorstel*", "kan ..2 me ..2 voorstel*", "dat ..3 begrijp|snap ..3 ik", "ik ..3 begrijp|snap ..3 het|dat|u|je|goed|helemaal|heel",
         "dat ..3 wil ..3 ik ..3 graag|best", "dat ..3 hoor ..3 ik ..3 vaker|vaak|wel|graag", "goed ..3 om ..3 te ..3 horen", "helder", "logisch", "begrijpelijk", "terecht",
-        "dat ..3 respecteer ..3 ik", "fijn ..3 dat ..3 u|je ..6 hebt|heeft|tevreden", "prima|goed|uitstekend|natuurlijk|zeker|uiteraard|absoluut|begrijp|snap",
+        "dat ..3 respecteer ..3 ik", "fijn ..3 dat ..3 u|je ..6 hebt|heeft|tevreden", "=prima|=goed|=uitstekend|=natuurlijk|=zeker|=uiteraard|=absoluut|=helder|=duidelijk|=begrijpelijk|=logisch|=snap|=begrijp",
         "mooi ..3 dat ..3 u|je", "dat ..3 is ..3 goed ..3 nieuws|fijn|mooi", "ik ..3 kan ..3 me ..3 dat ..3 goed", "daar ..3 kan ..3 ik ..3 in ..3 komen", "herken ..3 ik",
     ],
     "name_reason": [
