@@ -85,10 +85,14 @@ def load_library(checklist_dir: Path | None = None, persona_dir: Path | None = N
     return lib
 
 
-@cache
 def default_library() -> Library:
-    """The library from the configured folders, loaded once per process."""
-    return load_library()
+    """The library from the configured folders (flags, env vars or the shipped content), loaded once per folder."""
+    return _library_at(paths.data_dir("checklists").resolve(), paths.data_dir("personas").resolve())
+
+
+@cache
+def _library_at(checklist_dir: Path, persona_dir: Path) -> Library:
+    return load_library(checklist_dir, persona_dir)
 
 
 @dataclass

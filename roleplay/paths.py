@@ -13,9 +13,16 @@ _overrides: dict[str, Path] = {}
 
 
 def set_dir(kind: str, path: str | Path | None) -> None:
-    """Point a kind of content at a user folder for this process (from a CLI flag)."""
-    if path is not None:
+    """Point a kind of content at a user folder for this process (from a CLI flag); None resets it."""
+    if path is None:
+        _overrides.pop(kind, None)
+    else:
         _overrides[kind] = Path(path)
+
+
+def reset() -> None:
+    """Forget folders set by flags (the CLI calls this when a command ends, so in-process runs do not leak)."""
+    _overrides.clear()
 
 
 def data_dir(kind: str) -> Path:

@@ -134,6 +134,8 @@ class Session:
     def notes(self) -> str:
         st = self.state
         who = " en ".join(self.backends_used)
+        if self.backend.model:
+            who += f" ({self.backend.model})"
         end = ""
         if st.ended:
             by = {"customer": "door de klant", "trainee": "door de trainee",

@@ -432,9 +432,7 @@ def mini_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Path]:
     personas.mkdir()
     monkeypatch.setenv("ROLEPLAY_CHECKLISTS", str(MINI / "checklists"))
     monkeypatch.setenv("ROLEPLAY_PERSONAS", str(personas))
-    default_library.cache_clear()
     yield tmp_path
-    default_library.cache_clear()
 
 
 def _run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:

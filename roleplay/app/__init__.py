@@ -100,7 +100,7 @@ def serve(*, host: str = "127.0.0.1", port: int = 7860, model: str | None = None
     store = Store(db)
     settings = resolve_settings(model, judge, judge_model, local=loaded is None)
     demo = build_app(store, settings=settings, users=loaded)
-    result = launch(demo, host=host, port=port, users=loaded, block=False)
+    result = launch(demo, host=host, port=port, users=loaded, block=False, quiet=True)
     if on_ready is not None:
         on_ready(demo, store, settings)
     if block:

@@ -234,8 +234,8 @@ class Ui:
                     return
                 yield self._after_reply(c, viewer, live)
 
-            for trigger in (send_btn.click, c["box"].submit):
-                trigger(on_send, [c["box"], sid], practice, api_visibility=PRIVATE)
+            for trigger in (send_btn.click, c["box"].submit):  # a send during a reply runs after it
+                trigger(on_send, [c["box"], sid], practice, api_visibility=PRIVATE, trigger_mode="always_last")
 
             def on_retry(current: int | None, request: gr.Request) -> dict[Any, Any]:
                 return self._recover(c, request, current, scripted=False)

@@ -22,7 +22,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from .. import llm
 from ..errors import InputError
-from ..models import Alternative, EndCondition, Fact, NPSAnswer, Objection, Persona, Request, Role
+from ..models import Alternative, EndCondition, Fact, NPSAnswer, Objection, Persona, Request, Role, Turn
 from ..prompts import render
 from ..signals import S
 from ._nps import NPS_QUESTION, nps_answer, nps_band, nps_range
@@ -39,6 +39,12 @@ NPS_MAX_TOKENS = 120
 MAX_SENTENCES = 3
 # The agent picks up: some providers want the first message after the system prompt to be a user turn.
 PICKUP = "(De medewerker neemt de telefoon op.)"
+RESUMED = "(Het gesprek is al even bezig.)"
+# Local models (llama.cpp) run in a small context window (N_CTX tokens) and Dutch costs SmolLM2 about 2.4
+# characters a token: the conversation is cut to what fits next to the prompts and the reply. Other models
+# get the whole conversation.
+LOCAL_CHARS_PER_TOKEN = 2.4
+LOCAL_MARGIN_TOKENS = 150
 _OUTCOME_NL = {"resolved": "opgelost", "gave_up": "je gaf het op", "hung_up": "je hebt opgehangen",
                "rejected": "je hebt het aanbod afgewezen", "agreed": "je hebt een afspraak gemaakt"}
 
@@ -215,27 +221,40 @@ def _plan_request(state: PersonaState, plan: TurnPlan) -> None:
 
 
 # --- prompts and messages ------------------------------------------------------------------------------
-def system_prompt(state: PersonaState, plan: TurnPlan) -> str:
-    """The customer's system prompt for this turn: persona plus current state, no trainee text."""
+def persona_prompt(persona: Persona) -> str:
+    """System prompt part 1 (`prompts/customer_system.j2`): the persona. The same all conversation long,
+    so it leads the messages and a provider's prompt cache (or llama.cpp's) can reuse it."""
+    facts = persona.situation.facts
+    requests: list[Any] = list(persona.situation.requests) or [
+        {"id": f"cannot-{n}", "text": text} for n, text in enumerate(persona.situation.cannot)]
+    alternatives = [{"text": a.text, "note": _alternative_note(a)} for a in persona.situation.alternatives]
+    return render("customer_system.j2", persona=persona,
+                  known=[f for f in facts if not f.hidden], hidden=[f for f in facts if f.hidden],
+                  alternatives=alternatives, requests=requests,
+                  better=[t for t in persona.mood.triggers if t.delta > 0],
+                  worse=[t for t in persona.mood.triggers if t.delta < 0])
+
+
+def state_prompt(state: PersonaState, plan: TurnPlan) -> str:
+    """System prompt part 2 (`prompts/customer_state.j2`): the current state and what this reply must do.
+    It follows the conversation, so the model reads it last; it holds no trainee text."""
     p = state.persona
     now = {f.id for f in plan.tell}
-    facts = p.situation.facts
-    revealed = [state.fact(fid) for fid in state.revealed if fid not in now]
-    alternatives = [{"text": a.text, "note": _alternative_note(a, state)} for a in p.situation.alternatives]
-    requests: list[Any] = list(p.situation.requests) or [
-        {"id": f"cannot-{n}", "text": text} for n, text in enumerate(p.situation.cannot)]
-    return render(
-        "customer_system.j2", persona=p, state=state, plan=plan, end_token=END_TOKEN,
-        mood=state.mood, band=p.mood.band(state.mood), told=revealed,
-        known=[f for f in facts if not f.hidden and f.id not in state.revealed and f.id not in now],
-        hidden=[f for f in facts if f.hidden and f.id not in state.revealed and f.id not in now],
-        alternatives=alternatives, requests=requests,
-        better=[t for t in p.mood.triggers if t.delta > 0], worse=[t for t in p.mood.triggers if t.delta < 0])
+    alternatives = {a.id: a for a in p.situation.alternatives}
+    requests = {r.id: r for r in p.situation.requests}
+    return render("customer_state.j2", persona=p, state=state, plan=plan, end_token=END_TOKEN,
+                  mood=state.mood, band=p.mood.band(state.mood),
+                  told=[state.fact(fid) for fid in state.revealed if fid not in now],
+                  offered=[alternatives[i] for i in state.offered if i in alternatives],
+                  asked=[requests[i] for i in state.requests_made if i in requests])
 
 
-def _alternative_note(a: Alternative, state: PersonaState) -> str:
-    if a.id in state.offered:
-        return "al aangeboden"
+def system_prompt(state: PersonaState, plan: TurnPlan) -> str:
+    """Both parts as one text (what the model is told besides the conversation), for tests and debugging."""
+    return persona_prompt(state.persona) + "\n" + state_prompt(state, plan)
+
+
+def _alternative_note(a: Alternative) -> str:
     if not a.acceptable:
         return "daar heb je niets aan"
     if a.mood_at_least is not None:
@@ -243,17 +262,30 @@ def _alternative_note(a: Alternative, state: PersonaState) -> str:
     return "daar kun je mee leven"
 
 
-def conversation(session: "Session") -> list[dict[str, str]]:
-    """The turns as chat messages from the customer's side: customer = assistant, trainee = user."""
+def conversation(session: "Session", max_chars: int | None = None) -> list[dict[str, str]]:
+    """The turns as chat messages from the customer's side: customer = assistant, trainee = user. With
+    `max_chars`, only the most recent turns that fit (always the last one): the facts told so far are in
+    the state prompt, so a small context window loses little."""
+    turns = list(session.turns)
+    if max_chars is not None:
+        kept: list[Turn] = []
+        size = 0
+        for t in reversed(turns):
+            size += len(t.text)
+            if kept and size > max_chars:
+                break
+            kept.append(t)
+        turns = kept[::-1]
     messages: list[dict[str, str]] = []
-    for t in session.turns:
+    for t in turns:
         role = "assistant" if t.role is Role.customer else "user"
         if messages and messages[-1]["role"] == role:  # never two in a row (some providers refuse it)
             messages[-1]["content"] += "\n" + t.text
         else:
             messages.append({"role": role, "content": t.text})
     if messages and messages[0]["role"] == "assistant":
-        messages.insert(0, {"role": "user", "content": PICKUP})
+        note = PICKUP if len(turns) == len(session.turns) else RESUMED
+        messages.insert(0, {"role": "user", "content": note})
     return messages
 
 
@@ -413,7 +445,8 @@ class LLMCustomer:
     name = "llm"
 
     def __init__(self, model: str | None = None, *, temperature: float | None = None,
-                 max_tokens: int | None = None, timeout: float | None = None) -> None:
+                 max_tokens: int | None = None, timeout: float | None = None,
+                 history_chars: int | None = None) -> None:
         chosen = (model or llm.default_model("customer") or "").strip()
         if not chosen:
             raise InputError("the LLM customer needs a model: give --model or set ROLEPLAY_MODEL "
@@ -426,6 +459,8 @@ class LLMCustomer:
         self.temperature = temperature
         self.max_tokens = max_tokens or llm.default_max_tokens() or DEFAULT_MAX_TOKENS
         self.timeout = timeout
+        self.history_chars = history_chars
+        self._local = llm.resolve_model(chosen)[1] == "local"
 
     # --- the protocol --------------------------------------------------------------------------------
     def opening(self, session: "Session") -> str | None:
@@ -494,7 +529,8 @@ class LLMCustomer:
         system = render("customer_nps.j2", persona=state.persona, ending=ending, mood=state.mood,
                         band=state.persona.mood.band(state.mood), score_min=lo, score_max=hi,
                         reasons=band.reasons)
-        messages = [{"role": "system", "content": system}, *conversation(session),
+        history = self._history_budget(system, NPS_QUESTION)
+        messages = [{"role": "system", "content": system}, *conversation(session, history),
                     {"role": "user", "content": NPS_QUESTION}]
         result = llm.complete(messages, model=self._model, temperature=NPS_TEMPERATURE,
                               max_tokens=NPS_MAX_TOKENS, timeout=self.timeout, response_format=NPSReply,
@@ -511,8 +547,18 @@ class LLMCustomer:
     def _prepare(self, session: "Session") -> tuple[TurnPlan, list[dict[str, str]]]:
         seed = f"{session.seed}:{session.persona.id}:llm:{session.state.trainee_turns}"
         plan = plan_turn(session.state, seed)
-        system = {"role": "system", "content": system_prompt(session.state, plan)}
-        return plan, [system, *conversation(session)]
+        persona, state = persona_prompt(session.persona), state_prompt(session.state, plan)
+        return plan, [{"role": "system", "content": persona},
+                      *conversation(session, self._history_budget(persona, state)),
+                      {"role": "system", "content": state}]
+
+    def _history_budget(self, *prompts: str) -> int | None:
+        if self.history_chars is not None or not self._local:
+            return self.history_chars
+        from ..llm._local import N_CTX
+
+        room = (N_CTX - self.max_tokens - LOCAL_MARGIN_TOKENS) * LOCAL_CHARS_PER_TOKEN
+        return max(0, int(room) - sum(len(p) for p in prompts))
 
     def _seed(self, session: "Session") -> int:
         return session.seed * 1000 + len(session.turns)

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from ..errors import ContentError
-from ..models import NPSAnswer, Persona
+from ..models import INTENT_BANDS, REQUIRED_INTENTS, NPSAnswer, Persona
 from ..signals import S
 from ._nps import nps_answer
 from ._state import PersonaState, TurnEvents
@@ -39,13 +39,27 @@ LAST_RESORT = ("Hm.", "Tja.", "Nou.", "Ja ja.", "Oké.", "Zo.")
 MAX_PARTS = 3
 MAX_SENTENCES_BEFORE_AGENDA = 3  # the customer adds a move of their own only to a short reply
 ORDERED = {"story"}
-REQUEST_PATIENCE = 3  # trainee turns the customer waits for an answer to a request before asking the next
+
+
+def missing_intents(persona: Persona) -> list[str]:
+    """Required script intents this persona lacks (the persona model refuses a partial script already)."""
+    required = list(REQUIRED_INTENTS)
+    if persona.character.mumbles_name:
+        required += ["spell_name", "name_again"]
+    if persona.opens == "trainee":
+        required += ["who_is_calling", "what_about"]
+    return [name for name in required if name not in persona.script
+            and not all(f"{name}_{b}" in persona.script for b in INTENT_BANDS)]
 
 
 def check_script(persona: Persona, file: str | None = None) -> None:
-    """The scripted customer needs a script; the persona model already checked the intents in it."""
+    """The scripted customer needs a script with every required intent."""
     if not persona.script:
         raise ContentError(f"persona '{persona.id}' has no 'script': the scripted customer cannot play it",
+                           file=file, field="script")
+    missing = missing_intents(persona)
+    if missing:
+        raise ContentError(f"persona '{persona.id}' script lacks intents: {', '.join(missing)}",
                            file=file, field="script")
 
 
@@ -218,8 +232,8 @@ class ScriptedCustomer:
             if ev.objection_result == "missed":
                 r.add(r.pick(obj.after_miss))
         insisting = False
-        if ev.held or ev.refused:
-            rid = ev.held or ev.refused
+        rid = ev.held or ev.refused
+        if rid is not None:
             req = next(q for q in sit.requests if q.id == rid)
             if ev.refused and st.insisted.get(rid, 0) < req.insist_times:
                 insisting = r.add(r.pick(req.insist))
@@ -246,7 +260,7 @@ class ScriptedCustomer:
             elif ev.story_question or (ev.has(S.listening_signal) and not ev.question):
                 if not r.say("story"):
                     r.say("filler")
-            elif ev.has("unknown_question"):
+            elif ev.has("unknown_question") and not r.parts:  # not after "Waarom?!" or an objection
                 r.say("unknown")
         if r.parts:
             return
@@ -281,33 +295,15 @@ class ScriptedCustomer:
             r.say("filler")
 
     def _objection(self, r: _Reply, ev: TurnEvents) -> bool:
-        st, p = r.st, r.p
-        if not p.objections or st.open_objection is not None or st.mood >= 7 or ev.accepted:
-            return False
-        if st.objections and st.trainee_turns - st.last_objection_turn < 2:
-            return False
-        left = [o for o in p.objections if o.id not in st.objections]
-        if not left:
-            return False
-        if r.add(r.pick(left[0].lines)):
-            st.note_objection(left[0].id)
+        obj = r.st.due_objection()
+        if obj is not None and r.add(r.pick(obj.lines)):
+            r.st.note_objection(obj.id)
             return True
         return False
 
     def _request(self, r: _Reply, ev: TurnEvents) -> bool:
-        st, p = r.st, r.p
-        if st.stage not in ("explore", "solve") or st.awaiting_hold:
-            return False
-        if any(r not in st.refused and st.trainee_turns - st.request_turns.get(r, 0) < REQUEST_PATIENCE
-               for r in st.requests_made):
-            return False  # one request at a time: the last one still waits for an answer
-        for req in p.situation.requests:
-            if req.id in st.requests_made or st.trainee_turns < req.after_turn:
-                continue
-            if not all(x in st.flags for x in req.requires):
-                continue
-            if r.add(r.pick(req.ask)):
-                st.note_request(req.id)
-                return True
-            return False
+        req = r.st.due_request()
+        if req is not None and r.add(r.pick(req.ask)):
+            r.st.note_request(req.id)
+            return True
         return False

@@ -9,7 +9,7 @@ per turn). Both the scripted and the LLM customer read it; the UI and the tests 
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from ..models import EndCondition, Fact, Persona
+from ..models import EndCondition, Fact, Objection, Persona, Request
 from ..signals import S, Signal
 from ._text import any_match, lemma, lemmas, sentence_spans, words
 
@@ -17,6 +17,7 @@ Stage = Literal["opening", "story", "explore", "solve", "close", "ended"]
 STAGES: tuple[Stage, ...] = ("opening", "story", "explore", "solve", "close", "ended")
 
 MAX_UP = 3    # calming takes time: at most +3 per trainee turn
+REQUEST_PATIENCE = 3  # trainee turns a customer waits for an answer to a request before asking the next
 MAX_DOWN = 4  # anger flares faster than it cools
 
 # Generic rules: event -> (delta, max_times, only when mood <= this). A persona trigger on the same
@@ -172,6 +173,34 @@ class PersonaState:
                 "trainee_turns": self.trainee_turns, "ended": self.ended, "outcome": self.outcome,
                 "end_condition": self.end_condition, "ended_by": self.ended_by, "trace": self.mood_trace()}
 
+    # --- the customer's own agenda (both the scripted and the LLM customer ask these) -------------------
+    def due_objection(self) -> Objection | None:
+        """The next contact objection a prospect raises now, if any: one at a time, at most every other
+        turn, not once the prospect is open (mood 7+) or something was agreed."""
+        p = self.persona
+        if not p.objections or self.open_objection is not None or self.mood >= 7:
+            return None
+        if "alternative_accepted" in self.flags:
+            return None
+        if self.objections and self.trainee_turns - self.last_objection_turn < 2:
+            return None
+        return next((o for o in p.objections if o.id not in self.objections), None)
+
+    def due_request(self) -> Request | None:
+        """The request the customer brings up now, if any: one at a time (the last one answered or left
+        unanswered for REQUEST_PATIENCE turns), from its `after_turn`, once its `requires` occurred."""
+        if self.stage not in ("explore", "solve") or self.awaiting_hold:
+            return None
+        if any(r not in self.refused and self.trainee_turns - self.request_turns.get(r, 0) < REQUEST_PATIENCE
+               for r in self.requests_made):
+            return None
+        for req in self.persona.situation.requests:
+            if req.id in self.requests_made or self.trainee_turns < req.after_turn:
+                continue
+            if all(x in self.flags for x in req.requires):
+                return req
+        return None
+
     # --- what the customer did (told by the customer backend) -----------------------------------------
     def note_fact(self, fact_id: str) -> None:
         if fact_id not in self.revealed:
@@ -286,7 +315,7 @@ class PersonaState:
             asking = free  # a question without a question mark ("Vertelt u eens wat er is gebeurd")
 
         self._facts(ev, asking, sig)
-        closing = bool(sig & CLOSING)
+        closing = bool(sig & (CLOSING | {S.name_spell_request, S.name_wrong_ask}))
         ev.story_question = ev.question and not closing and not (ev.facts_told or ev.facts_again) and (
             S.question_clarify in sig or bool(all_lemmas & STORY_LEMMAS))
         answered = (ev.facts_told or ev.facts_again or ev.facts_evaded or ev.story_question or closing

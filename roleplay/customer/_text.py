@@ -40,24 +40,21 @@ def lemmas(text: str) -> set[str]:
 @lru_cache(maxsize=4096)
 def keyword_forms(keyword: str) -> tuple[str, ...]:
     """A persona keyword as lemma(s); a keyword with a space is a phrase matched as text."""
-    k = keyword.lower().strip()
+    k = keyword.lower().strip().lstrip("*")
     if " " in k:
         return (k,)
     return tuple({k, lemma(k)})
 
 
 def matches(keyword: str, text_lemmas: set[str], text_lower: str) -> bool:
-    """Does a keyword occur in a text? Whole lemmas, or the head of a Dutch compound ("klantnummer"
-    ends in "nummer"), or a phrase as text."""
+    """Does a persona keyword occur in a text? A word matches its lemma ("gebeld" -> "bellen"); "*word"
+    also matches Dutch compounds ending in it ("*rekening" -> "energierekening"); a phrase matches text."""
     forms = keyword_forms(keyword)
     if " " in forms[0]:
         return forms[0] in text_lower
-    for f in forms:
-        if f in text_lemmas:
-            return True
-        if len(f) >= 4 and any(len(t) > len(f) + 2 and t.endswith(f) for t in text_lemmas):
-            return True
-    return False
+    if any(f in text_lemmas for f in forms):
+        return True
+    return keyword.startswith("*") and any(t.endswith(f) for f in forms for t in text_lemmas)
 
 
 def any_match(keywords: list[str], text_lemmas: set[str], text_lower: str) -> list[str]:

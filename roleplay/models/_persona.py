@@ -113,7 +113,9 @@ class Fact(Strict):
     id: str = Field(pattern=r"^[a-z0-9-]+$", description="Fact id, unique within the persona.")
     topic: str = Field(description="What the fact is about, in Dutch (e.g. 'ordernummer').")
     keywords: list[str] = Field(
-        min_length=1, description="Lemmas that, in a trainee question, ask for this fact (lower case)."
+        min_length=1,
+        description="Lemmas that, in a trainee question, ask for this fact (lower case). A leading '*' also "
+        "matches compounds ('*rekening' matches 'energierekening'); a keyword with a space is a phrase.",
     )
     text: str = Field(description="How the customer says it when asked.")
     hidden: bool = Field(
@@ -341,7 +343,7 @@ class Persona(Strict):
         if name in STATE_EVENTS or name in {s.value for s in S}:
             return True
         prefix, _, rest = name.partition(":")
-        ids = {
+        ids: dict[str, list[str]] = {
             "fact": [f.id for f in self.situation.facts],
             "alternative": [a.id for a in self.situation.alternatives],
             "accepted": [a.id for a in self.situation.alternatives],
