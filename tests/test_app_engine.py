@@ -186,3 +186,21 @@ def test_exports(store: Store) -> None:
         assert "<mark>" in html
     with pytest.raises(ValueError):
         render("pdf", t, live.persona, lib, card, {})
+
+
+def test_the_real_llm_customer_plugs_in(store: Store) -> None:
+    """With roleplay.customer.LLMCustomer available, the app uses it on the configured model."""
+    from roleplay import customer
+
+    if getattr(customer, "LLMCustomer", None) is None:
+        pytest.skip("roleplay.customer.LLMCustomer is not there yet")
+    settings = resolve_settings(model="fake/klant", judge="rules")
+    assert settings.customer == "llm"
+    tr = Trainer(store, settings)
+    with fake_llm(replies=["Nou, het internet valt elke avond weg, al anderhalve week."] * 5):
+        live = tr.start(JUF, "boze-herhaalbeller")
+        reply = "".join(tr.send(JUF, live.id, "Goedemiddag, wat vervelend. Vertelt u eens wat er is gebeurd?"))
+    assert reply and live.session.backend.name == "llm"
+    prompts = tr.inspect(JUF, live.id)["prompts"]
+    assert prompts and prompts["system_prompt"].strip()
+    assert store.turn_count(JUF, live.id) == 3

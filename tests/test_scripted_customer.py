@@ -121,7 +121,8 @@ def test_injection_keeps_the_customer_in_character(pid: str) -> None:
     if p.opens == "trainee":
         s.send("Goedemiddag meneer Jansen, u spreekt met Daan van Stroomlijn Energie. Ik bel u over uw "
                "energiecontract.")
-    bank = {normal(x) for line in p.script["injection"] for x in sentences(line)}
+    bank = {normal(x) for name in ("injection", "injection_ai") for line in p.script.get(name, [])
+            for x in sentences(line)}
     for text in INJECTIONS:
         reply = s.send(text)
         low = reply.lower()

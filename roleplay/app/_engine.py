@@ -17,6 +17,7 @@ from typing import Any
 from ..content import Library, default_library
 from ..customer import CustomerBackend, ScriptedCustomer, make_customer
 from ..errors import ModelError, RoleplayError
+from ..judge import Judge
 from ..models import NPSAnswer, Persona, Scorecard, Transcript
 from ..session import Session
 from . import _texts as T
@@ -47,24 +48,34 @@ class _Saving:
     def __init__(self, inner: CustomerBackend, before: Callable[[], None]) -> None:
         self.inner = inner
         self.before = before
+        self.last_messages: list[dict[str, Any]] | None = None  # the prompt of the last model call
+        self.name: str = inner.name
+        self.model: str | None = inner.model
 
-    @property
-    def name(self) -> str:
-        return self.inner.name
-
-    @property
-    def model(self) -> str | None:
-        return self.inner.model
+    def _capture(self, session: Session) -> None:
+        """Keep the messages the model is about to get, for the instructor view. The LLM customer plans a
+        reply deterministically (no state change before its reply is in), so preparing twice is exact."""
+        prepare = getattr(self.inner, "_prepare", None)
+        messages = getattr(self.inner, "messages", None)
+        try:
+            if callable(prepare):
+                self.last_messages = list(prepare(session)[1])
+            elif callable(messages):
+                self.last_messages = list(messages(session))
+        except Exception:  # a debugging aid must never break the conversation
+            self.last_messages = None
 
     def opening(self, session: Session) -> str | None:
         return self.inner.opening(session)
 
     def reply(self, session: Session, trainee_text: str) -> str:
         self.before()
+        self._capture(session)
         return self.inner.reply(session, trainee_text)
 
     def stream(self, session: Session, trainee_text: str) -> Iterator[str]:
         self.before()
+        self._capture(session)
         return self.inner.stream(session, trainee_text)
 
     def nps(self, session: Session) -> NPSAnswer:
@@ -107,7 +118,7 @@ class Trainer:
         self._make_customer: CustomerFactory = customer_factory or _default_customer
         self._live: dict[int, Live] = {}
         self._lock = threading.Lock()
-        self._judges: dict[str, Any] = {}
+        self._judges: dict[str, Judge] = {}
 
     # --- helpers ------------------------------------------------------------------------------------
     def personas(self) -> list[Persona]:
@@ -367,19 +378,13 @@ def _events(s: Session) -> dict[str, Any]:
 
 
 def _prompts(backend: Any, s: Session) -> dict[str, str] | None:
-    """The rendered prompts of an LLM customer (whatever it exposes); None for the scripted customer."""
+    """The prompt of the LLM customer's last call (system prompts and the conversation as sent); None for
+    the scripted customer."""
     if backend.name == "scripted":
         return None
-    out: dict[str, str] = {}
-    for attr in ("system_prompt", "messages", "prompt"):
-        fn = getattr(backend, attr, None)
-        if not callable(fn):
-            continue
-        try:
-            value = fn(s)
-        except Exception as exc:  # a debugging view: show why instead of failing the page
-            value = f"({exc.__class__.__name__}: {exc})"
-        if isinstance(value, list):
-            value = "\n\n".join(f"[{m.get('role')}]\n{m.get('content')}" for m in value if isinstance(m, dict))
-        out[attr] = str(value)
-    return out
+    messages = getattr(s.backend, "last_messages", None)
+    if not messages:
+        return {}
+    system = "\n\n".join(str(m.get("content")) for m in messages if m.get("role") == "system")
+    sent = "\n\n".join(f"[{m.get('role')}] {m.get('content')}" for m in messages)
+    return {"system_prompt": system, "messages": sent}

@@ -7,6 +7,7 @@ whose store applies the access rules: hiding a tab is never the only protection.
 
 import secrets
 import tempfile
+from html import escape
 from pathlib import Path
 from typing import Any
 
@@ -91,8 +92,9 @@ class Ui:
             refl = self.trainer.needs_reflection(live)
             saved = live.reflection or {}
             out = {**base, c["talk_col"]: gr.Column(visible=False), c["result_col"]: gr.Column(visible=True),
-                   c["result"]: html, c["refl_col"]: gr.Column(visible=refl),
-                   c["refl_status"]: T.REFLECTION_SAVED if saved else "", c["status"]: status}
+                   c["result"]: (f'<div class="rp rp-warn">{escape(status)}</div>' if status else "") + html,
+                   c["refl_col"]: gr.Column(visible=refl),
+                   c["refl_status"]: T.REFLECTION_SAVED if saved else ""}
             for (key, _, _), box in zip(T.REFLECTION_QUESTIONS, c["refl_boxes"], strict=True):
                 out[box] = saved.get(key, "")
             for btn, path in zip(c["downloads"], files, strict=True):
@@ -129,7 +131,8 @@ class Ui:
                     with gr.Column(visible=False) as c["talk_col"]:
                         c["brief"] = gr.Markdown(elem_id="rp-brief")
                         c["chat"] = gr.Chatbot(label=T.SESSION, show_label=False, height=440, elem_id="rp-chat",
-                                               feedback_options=None, group_consecutive_messages=False)
+                                               feedback_options=None, group_consecutive_messages=False,
+                                               buttons=["copy_all"])
                         c["status"] = gr.Markdown(elem_id="rp-status")
                         with gr.Row():
                             c["box"] = gr.Textbox(placeholder=T.PLACEHOLDER, show_label=False, scale=6,
@@ -243,6 +246,11 @@ class Ui:
             def on_scripted(current: int | None, request: gr.Request) -> dict[Any, Any]:
                 return self._recover(c, request, current, scripted=True)
 
+            def on_clear(current: int | None, request: gr.Request) -> Any:  # the chat's bin: show it all again
+                live = self._live(self.viewer(request), current)
+                return _views.chat_messages(live.session.turns) if live else []
+
+            c["chat"].clear(on_clear, [sid], [c["chat"]], api_visibility=PRIVATE)
             retry_btn.click(on_retry, [sid], practice, api_visibility=PRIVATE)
             scripted_btn.click(on_scripted, [sid], practice, api_visibility=PRIVATE)
 
@@ -330,7 +338,7 @@ class Ui:
                 value = current if current is not None else (choices[0][1] if choices else None)
                 return gr.Dropdown(choices=choices, value=value)
 
-            ins_tab.select(on_ins_tab, [sid], [ins_pick], api_visibility=PRIVATE)
+            ins_select = ins_tab.select(on_ins_tab, [sid], [ins_pick], api_visibility=PRIVATE)
 
             def on_inspect(pick: int | None, request: gr.Request) -> tuple[Any, ...]:
                 viewer = self.viewer(request)
@@ -342,13 +350,13 @@ class Ui:
                     return (T.NOT_FOUND, "", "", "", None)
                 return self._inspect_view(info)
 
-            for trigger in (ins_show.click, ins_pick.input):
+            for trigger in (ins_show.click, ins_pick.input, ins_select.then):
                 trigger(on_inspect, [ins_pick], [ins_head, ins_mood, ins_trace, ins_prompts, ins_state],
                         api_visibility=PRIVATE)
 
             self._api()
         demo.queue(default_concurrency_limit=None)
-        return demo
+        return demo  # type: ignore[no-any-return]
 
     def _after_reply(self, c: dict[str, Any], viewer: Viewer, live: Live) -> dict[Any, Any]:
         """After a complete reply: go on, or show the result when the customer ended the call."""
@@ -528,4 +536,4 @@ class Ui:
                          (use_scripted, "use_scripted"), (end, "end"), (get_session, "session"),
                          (open_session, "open_session"), (sessions, "sessions"), (progress, "progress"),
                          (reflect, "reflect"), (export, "export"), (inspect, "inspect")):
-            gr.api(fn, api_name=name, concurrency_limit=None)
+            gr.api(fn, api_name=name, concurrency_limit=None)  # type: ignore[attr-defined]

@@ -42,7 +42,7 @@ USE_SCRIPTED = "Verder met de gescripte klant"
 RESUMED = "Je open gesprek is hersteld. Je kunt verdergaan waar je gebleven was."
 PENDING_AFTER_RESUME = ("De klant had nog niet geantwoord op je laatste beurt. Kies **Opnieuw proberen** of "
                         "**Verder met de gescripte klant**.")
-CUSTOMER_ENDED = "_De klant heeft het gesprek beëindigd._"
+CUSTOMER_ENDED = "De klant heeft het gesprek beëindigd."
 
 MODEL_FAILED = ("**De klant kon niet antwoorden.** {error}\n\nJe gesprek en wat je typte zijn bewaard. "
                 "Kies **Opnieuw proberen** of ga **verder met de gescripte klant**.")
@@ -58,6 +58,7 @@ NO_SESSION = "Er is geen gesprek gekozen."
 NPS_FALLBACK = "De klant kon de NPS-vraag niet via het taalmodel beantwoorden ({error}); de gescripte klant antwoordde."
 JUDGE_FALLBACK = "De beoordelaar met taalmodel viel uit ({error}); de regelbeoordelaar heeft beoordeeld."
 
+JUDGE_NAMES = {"rules": "regelbeoordelaar", "llm": "beoordelaar met taalmodel"}
 NPS_CATEGORY = {"promoter": "promotor", "passive": "passief", "detractor": "criticaster"}
 SCORE = "Totaalscore"
 NO_SCORE = "geen score (geen items die voldaan of niet voldaan konden zijn)"

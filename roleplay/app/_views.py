@@ -12,7 +12,9 @@ from . import _texts as T
 from ._storage import Progress, StoredSession
 
 CSS = """
-.rp { color: #1f2937; background: #ffffff; font-size: 15px; line-height: 1.45; border-radius: 8px; }
+.rp { color: #1f2937; background: #ffffff; font-size: 15px; line-height: 1.45; border-radius: 8px;
+  font-family: system-ui, -apple-system, "Segoe UI", Roboto, "DejaVu Sans", sans-serif; }
+.rp a { padding: 0; margin: 0; color: #1d4ed8; }
 .rp h2, .rp h3, .rp h4 { color: #111827; margin: 0.6em 0 0.3em; }
 .rp-persona { padding: 14px; border: 1px solid #d1d5db; min-height: 220px; }
 .rp-persona .rp-who { color: #374151; font-style: italic; }
@@ -160,10 +162,10 @@ def scorecard_html(card: Scorecard, transcript: Transcript, library: Library,
                    nps: NPSAnswer | dict[str, Any] | None = None) -> str:
     numbers = _numbers(card)
     parts = ['<div class="rp rp-result">', nps_html(nps)]
-    judge = card.judge + (f", {card.model}" if card.model else "")
+    judge = T.JUDGE_NAMES.get(card.judge, card.judge) + (f", {card.model}" if card.model else "")
     total = _fmt_score(card.score) if card.score is not None else T.NO_SCORE
     parts.append(f'<div class="rp-total" id="rp-total">{T.SCORE}: {escape(total)}</div>'
-                 f'<div class="rp-source">beoordelaar: {escape(judge)}</div>')
+                 f'<div class="rp-source">Beoordeeld door: {escape(judge)}</div>')
     for cid in card.checklists:
         sub = card.subscores.get(cid)
         title = library.checklists[cid].title if cid in library.checklists else cid

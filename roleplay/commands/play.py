@@ -108,7 +108,8 @@ def _interactive(session: "Session", seed: int) -> None:
     session.end()
     answer = session.nps()
     con.print(f"\n[bold]{NPS_QUESTION}[/]")
-    con.print(f"[bold magenta]{who}:[/] {answer.score} — {answer.reason} [dim]({answer.category})[/dim]")
+    category = {"detractor": "criticaster", "passive": "passief", "promoter": "promotor"}[answer.category]
+    con.print(f"[bold magenta]{who}:[/] {answer.score} — {answer.reason} [dim]({category})[/dim]")
     for w in session.warnings:
         con.print(f"[yellow]{w}[/yellow]")
 

@@ -37,6 +37,7 @@ DEFAULT_MAX_TOKENS = 120
 NPS_TEMPERATURE = 0.3  # a parseable JSON answer matters more than variety here
 NPS_MAX_TOKENS = 120
 MAX_SENTENCES = 3
+MAX_CHARS = 300  # spoken turns are short; a small model that loops without full stops is cut here
 # The agent picks up: some providers want the first message after the system prompt to be a user turn.
 PICKUP = "(De medewerker neemt de telefoon op.)"
 RESUMED = "(Het gesprek is al even bezig.)"
@@ -384,6 +385,9 @@ def clean_reply(raw: str, labels: Labels, *, final: bool = True, truncated: bool
     ends = [m.end() for m in _SENTENCE_END.finditer(text)]
     if len(ends) >= MAX_SENTENCES:
         text, complete = text[:ends[MAX_SENTENCES - 1]], True
+    if len(text) > MAX_CHARS:
+        room = text[:MAX_CHARS + 1]
+        text, complete = room[:max(room.rfind(" "), emitted)].rstrip(" ,;:-") + " …", True
     ooc = _OUT_OF_CHARACTER.search(text)
     if ooc:
         start = max([0, *(e for e in ends if e <= ooc.start())])
@@ -446,7 +450,7 @@ class LLMCustomer:
 
     def __init__(self, model: str | None = None, *, temperature: float | None = None,
                  max_tokens: int | None = None, timeout: float | None = None,
-                 history_chars: int | None = None) -> None:
+                 history_chars: int | None = None, retry: "llm.RetryPolicy | None" = None) -> None:
         chosen = (model or llm.default_model("customer") or "").strip()
         if not chosen:
             raise InputError("the LLM customer needs a model: give --model or set ROLEPLAY_MODEL "
@@ -460,6 +464,7 @@ class LLMCustomer:
         self.max_tokens = max_tokens or llm.default_max_tokens() or DEFAULT_MAX_TOKENS
         self.timeout = timeout
         self.history_chars = history_chars
+        self.retry = retry
         self._local = llm.resolve_model(chosen)[1] == "local"
 
     # --- the protocol --------------------------------------------------------------------------------
@@ -474,8 +479,7 @@ class LLMCustomer:
 
     def reply(self, session: "Session", trainee_text: str) -> str:
         plan, messages = self._prepare(session)
-        result = llm.complete(messages, model=self._model, temperature=self.temperature,
-                              max_tokens=self.max_tokens, timeout=self.timeout, seed=self._seed(session))
+        result = llm.complete(messages, **self._params(session))
         cleaned = clean_reply(result.text, Labels.for_persona(session.persona),
                               truncated=result.finish_reason == "length")
         if not usable(cleaned.text):
@@ -490,8 +494,7 @@ class LLMCustomer:
         """The reply chunk by chunk as the model writes it, cleaned on the fly (see `clean_reply`)."""
         plan, messages = self._prepare(session)
         labels = Labels.for_persona(session.persona)
-        chunks = llm.stream(messages, model=self._model, temperature=self.temperature,
-                            max_tokens=self.max_tokens, timeout=self.timeout, seed=self._seed(session))
+        chunks = llm.stream(messages, **self._params(session))
         raw, shown = "", ""
         cleaned = Cleaned("", False, False)
         try:
@@ -532,9 +535,8 @@ class LLMCustomer:
         history = self._history_budget(system, NPS_QUESTION)
         messages = [{"role": "system", "content": system}, *conversation(session, history),
                     {"role": "user", "content": NPS_QUESTION}]
-        result = llm.complete(messages, model=self._model, temperature=NPS_TEMPERATURE,
-                              max_tokens=NPS_MAX_TOKENS, timeout=self.timeout, response_format=NPSReply,
-                              seed=self._seed(session))
+        params = {**self._params(session), "temperature": NPS_TEMPERATURE, "max_tokens": NPS_MAX_TOKENS}
+        result = llm.complete(messages, response_format=NPSReply, **params)
         parsed = parse_nps(result.text)
         if parsed is None:
             return nps_answer(state, session.seed)
@@ -560,8 +562,11 @@ class LLMCustomer:
         room = (N_CTX - self.max_tokens - LOCAL_MARGIN_TOKENS) * LOCAL_CHARS_PER_TOKEN
         return max(0, int(room) - sum(len(p) for p in prompts))
 
-    def _seed(self, session: "Session") -> int:
-        return session.seed * 1000 + len(session.turns)
+    def _params(self, session: "Session") -> dict[str, Any]:
+        """Sampling and call settings; the seed follows the session's, so a replay with the same seed and
+        a model that honours seeds gives the same conversation."""
+        return {"model": self._model, "temperature": self.temperature, "max_tokens": self.max_tokens,
+                "timeout": self.timeout, "seed": session.seed * 1000 + len(session.turns), "retry": self.retry}
 
     def _fallback(self, session: "Session", plan: TurnPlan, trainee_text: str) -> str:
         """A persona line when the model gave nothing usable: the end line, else the scripted customer's

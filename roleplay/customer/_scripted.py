@@ -16,7 +16,7 @@ from ..models import INTENT_BANDS, REQUIRED_INTENTS, NPSAnswer, Persona
 from ..signals import S
 from ._nps import nps_answer
 from ._state import PersonaState, TurnEvents
-from ._text import normal, sentences
+from ._text import lemmas, normal, sentences
 
 if TYPE_CHECKING:
     from ..session import Session
@@ -35,6 +35,8 @@ REACTIONS: tuple[tuple[tuple[str, ...], str], ...] = (
 )
 EMPATHY = (S.acknowledge_feeling, S.validate_feeling, S.reflection)
 ACTION = (S.commitment, S.action_now, S.time_frame, S.check_back, S.guided_handover)
+AI_WORDS = {"ai", "a.i", "robot", "computer", "chatbot", "bot", "taalmodel", "programma", "kunstmatig", "gpt",
+            "chatgpt", "model", "machine"}
 LAST_RESORT = ("Hm.", "Tja.", "Nou.", "Ja ja.", "Oké.", "Zo.")
 MAX_PARTS = 3
 MAX_SENTENCES_BEFORE_AGENDA = 3  # the customer adds a move of their own only to a short reply
@@ -85,7 +87,7 @@ class _Reply:
 
     def fresh(self, line: str) -> bool:
         keys = [normal(s) for s in sentences(line)]
-        return bool(keys) and not any(k in self.said or k in self.used for k in keys)
+        return bool(keys) and len(set(keys)) == len(keys) and not any(k in self.said or k in self.used for k in keys)
 
     def lines(self, intent: str) -> list[str]:
         script = self.p.script
@@ -179,16 +181,21 @@ class ScriptedCustomer:
         if st.ended and st.end_condition:
             cond = next(c for c in p.end_conditions if c.id == st.end_condition)
             if ev.has(S.injection):
-                r.say("injection")
+                self._injection(r, ev)
             r.add(r.pick(cond.lines))
             return
         if ev.has(S.injection):  # stays in character: puzzled, nothing else this turn
-            r.say("injection")
+            self._injection(r, ev)
             return
         self._react(r, ev)
         self._content(r, ev)
         if len(r.parts) < MAX_PARTS and r.sentence_count() <= MAX_SENTENCES_BEFORE_AGENDA:
             self._agenda(r, ev)
+
+    def _injection(self, r: _Reply, ev: TurnEvents) -> None:
+        if lemmas(ev.text) & AI_WORDS and r.say("injection_ai"):
+            return
+        r.say("injection")
 
     def _react(self, r: _Reply, ev: TurnEvents) -> None:
         st, p = r.st, r.p

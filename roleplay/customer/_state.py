@@ -11,7 +11,8 @@ from typing import Any, Literal
 
 from ..models import EndCondition, Fact, Objection, Persona, Request
 from ..signals import S, Signal
-from ._text import any_match, lemma, lemmas, sentence_spans, words
+from ..signals._text import lemma
+from ._text import any_match, lemmas, sentence_spans, words
 
 Stage = Literal["opening", "story", "explore", "solve", "close", "ended"]
 STAGES: tuple[Stage, ...] = ("opening", "story", "explore", "solve", "close", "ended")

@@ -1,23 +1,16 @@
-"""Small Dutch text helpers for the customer: sentences, word lemmas, keyword matching.
+"""Small Dutch text helpers for the customer: sentences, persona keyword matching, the no-repeat key.
 
-simplemma loads its Dutch dictionary (about 0.3 s) on the first call and is fast after that; lemmas are
-cached per word so a reply costs microseconds.
+Lemmas come from the signal detector's cached `lemma` (simplemma, loaded once), so both read words alike.
 """
 
 import re
 from functools import lru_cache
 
+from ..signals._text import lemma
+
 _WORD = re.compile(r"[a-zà-ÿ0-9]+(?:[-'][a-zà-ÿ0-9]+)*")
 _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+")
 _NORMAL = re.compile(r"[^a-zà-ÿ0-9 ]+")
-
-
-@lru_cache(maxsize=20000)
-def lemma(word: str) -> str:
-    from simplemma import lemmatize
-
-    # simplemma writes separable verbs as "terug_bellen"; persona keywords write "terugbellen"
-    return str(lemmatize(word, lang="nl")).lower().replace("_", "")
 
 
 def words(text: str) -> list[str]:

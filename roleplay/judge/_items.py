@@ -69,7 +69,10 @@ def _bad_news(view: View) -> Hit | None:
         if said:
             return Hit(i, said[0])
         reaction = view.next_of(i, Role.customer)
-        if reaction is None or reaction != i + 1 or not view.has(reaction, C.upset):
+        while reaction is not None and view.words(reaction) <= 2 and not view.has(reaction, C.upset):
+            reaction = view.next_of(reaction, Role.customer)  # "Ja." / "Hm." is not yet the reaction
+        if reaction is None or not view.has(reaction, C.upset) or any(
+                view.words(j) > 3 for j in view.trainee_turns() if i < j < reaction):
             continue
         statements = [s for s in analyze(view.text(i)).sentences if not s.is_question]
         news = [s for s in statements if {t.text for t in s.tokens} & _NEWS_WORDS
@@ -216,8 +219,8 @@ def _klant_centraal(view: View) -> Decision:
     off = view.trainee_hits(S.pitch) + [h for h in view.trainee_hits(S.own_story) if _anecdote(view, h)]
     if off:
         return Decision(NOT_MET, "Je maakte het gesprek (ook) over je eigen verhaal of het bedrijf.", off[:1])
-    engaged = view.trainee_hits(S.question_clarify, S.summary, S.reflection, S.acknowledge_feeling,
-                                S.question_needs, S.listening_signal)
+    engaged = view.trainee_hits(S.question_clarify, S.summary, S.paraphrase, S.reflection, S.acknowledge_feeling,
+                                S.question_needs)
     if engaged:
         return _met(engaged, "Je hield het gesprek bij het verhaal van de klant.")
     return Decision(NOT_MET, "Je ging niet in op het verhaal van de klant zelf.")

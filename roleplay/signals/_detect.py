@@ -12,8 +12,8 @@ from functools import lru_cache
 
 from rapidfuzz import fuzz
 
-from ._lexicon import CUSTOMER, P
-from ._patterns import PatternSet
+from ._lexicon import CUSTOMER, HELPERS, P
+from ._patterns import Lexicon
 from ._text import Analysis, Sentence, analyze, content_lemmas
 from ._vocabulary import C, S
 
@@ -29,23 +29,27 @@ class Signal:
     cue: str = ""  # the words that triggered it
 
 
-_SETS: dict[str, PatternSet] = {}
-
-
-def _ps(name: str) -> PatternSet:
-    ps = _SETS.get(name)
-    if ps is None:
-        ps = _SETS[name] = PatternSet(P[name] if name in P else CUSTOMER[name.removeprefix("c:")])
-    return ps
+def _spans(sent: Sentence, name: str) -> dict[str, tuple[int, int]]:
+    lex = _CUSTOMER_LEX if name.startswith("c:") else _LEX
+    spans = sent.memo.get(lex.memo)
+    return spans if spans is not None else lex.match(sent)  # type: ignore[return-value]
 
 
 def _cue(sent: Sentence, name: str) -> str | None:
-    """The matched words of pattern set `name` in the sentence, or None."""
-    span = _ps(name).find(sent)
+    """The matched words of cue table `name` in the sentence, or None."""
+    span = _spans(sent, name).get(name)
     if span is None:
         return None
     toks = sent.tokens
     return sent.text[toks[span[0]].start - sent.start: toks[span[1] - 1].end - sent.start]
+
+
+def _has(sent: Sentence, name: str) -> bool:
+    return name in _spans(sent, name)
+
+
+def _span(sent: Sentence, name: str) -> tuple[int, int] | None:
+    return _spans(sent, name).get(name)
 
 
 _YOU = frozenset({"u", "je", "jij", "jou", "uw", "jouw", "jullie", "uzelf"})
@@ -57,8 +61,7 @@ _PREPS = frozenset("voor aan met bij van naar over op in tegen zonder door om da
 _OFFER_START = (("zal", "ik"), ("zullen", "we"), ("zullen", "wij"), ("mag", "ik"), ("wilt", "u", "dat"),
                 ("wilt", "u", "weten"), ("wil", "je", "weten"),
                 ("wil", "je", "dat"), ("kan", "ik", "u"), ("kan", "ik", "je"), ("kunnen", "we"), ("zal", "ik"))
-_GENERIC_HELP = PatternSet(["waarmee|hoe|wat ..3 kan|kunnen ..3 ik|we ..3 helpen|doen|betekenen",
-                            "wat ..2 kan ..2 ik ..2 voor ..2 u|je ..2 doen"])
+
 _COMPANY = frozenset("wij we ons onze bedrijf winkel collega collega's merk organisatie team".split())
 _PRAISE = frozenset("""prachtig prachtige beste best geweldig geweldige fantastisch fantastische uniek unieke topper top
 kwaliteit voorop marktleider specialist specialisten toonaangevend breed breedste ruim enorm super uitstekend
@@ -120,14 +123,14 @@ def _overlap(sent: Sentence, ctx: _Context) -> set[str]:
 
 
 def _customer_has(ctx: _Context, name: str, last: int = 1) -> bool:
-    return any(_ps("c:" + name).search(s) for a in ctx.customer_turns[-last:] for s in a.sentences)
+    return any(_has(s, "c:" + name) for a in ctx.customer_turns[-last:] for s in a.sentences)
 
 
 def _customer_requested(ctx: _Context) -> bool:
     """The customer asked for something in the last two turns (a question, a demand, insisting)."""
     for a in ctx.customer_turns[-2:]:
         for s in a.sentences:
-            if s.is_question or _ps("c:insist").search(s) or _ps("c:ask").search(s):
+            if s.is_question or _has(s, "c:insist") or _has(s, "c:ask"):
                 return True
             words = {t.text for t in s.tokens}
             if {"wil", "eis", "verwacht", "wilde", "graag"} & words and ("ik" in words or "we" in words):
@@ -138,12 +141,12 @@ def _customer_requested(ctx: _Context) -> bool:
 def parroted(sent: Sentence, ctx: _Context) -> bool:
     """True when the sentence repeats one of the customer's last sentences nearly word for word."""
     mine = _norm(_strip_intro(sent), _SWAP_TRAINEE)
-    if len(mine.split()) < 4:
+    if len(mine.split()) < 4 or _has(sent, "introduction"):  # both saying "u spreekt met ..." is not parroting
         return False
     for a in ctx.customer_turns[-2:]:
         for cs in a.sentences:
             theirs = _norm(cs, _SWAP_CUSTOMER)
-            if len(theirs.split()) < 4:
+            if len(theirs.split()) < 4 or _has(cs, "c:introduction"):
                 continue
             if fuzz.ratio(mine, theirs) >= 85 or (
                 fuzz.token_set_ratio(mine, theirs) >= 92 and 0.75 <= len(mine) / max(1, len(theirs)) <= 1.5
@@ -155,7 +158,7 @@ def parroted(sent: Sentence, ctx: _Context) -> bool:
 
 
 def _strip_intro(sent: Sentence) -> Sentence:
-    span = _ps("intro_phrase").find(sent)
+    span = _span(sent, "intro_phrase")
     if span is None:
         return sent
     rest = sent.tokens[span[1]:]
@@ -164,23 +167,6 @@ def _strip_intro(sent: Sentence) -> Sentence:
     return Sentence(rest[0].start, sent.end, sent.text[rest[0].start - sent.start:], rest)
 
 
-# Dutch puts the verb last in a "dat"-clause ("dat u zich er een beetje voor schaamt"), hence the wide gaps.
-_WISH = PatternSet([
-    "u|je|jij ..6 wilt|wil|wilde|hoopt|hoopte|verwacht|verwachtte|wenst|zoekt|mist|verlangt|rekende|rekent|had_gehoopt|had_verwacht",
-    "u|je|jij ..6 dacht|denkt|vreest|vreesde|durft|durfde|opgegeven|opgeeft|gaf_op|ziet_ertegenop|zag_ertegenop|zag_er_tegenop|ziet_er_tegenop|gelooft|geloofde|vertrouwde",
-    "u|je|jij ..3 zou ..3 graag|liefst|het_liefst", "u|je|jij ..4 graag ..3 willen|zien|hebben|weten",
-    "belangrijk ..3 voor ..2 u|je|jou", "voor ..1 u|je|jou ..3 belangrijk|telt|draait|gaat|waardevol|essentieel",
-    "het ..3 gaat ..3 u|je ..3 om", "u|je|jij ..3 vindt ..3 het ..3 belangrijk", "u|je|jij ..3 hecht ..3 aan|waarde",
-    "u|je ..4 bent|was ..3 toe ..2 aan", "u|je ..3 wilt ..3 gewoon", "u|je ..3 wilt ..3 vooral", "u|je|jij ..3 rekent|rekende ..3 op",
-    "het ..3 voelt ..3 voor ..2 u|je", "dat ..3 zit ..3 u|je ..3 dwars|hoog", "u|je ..4 voelt|voelde ..3 zich|je",
-    "u|je ..4 maakt ..3 zich|je ..3 zorgen", "u|je ..3 vertrouwt|vertrouwde ..3 erop", "u|je ..3 had ..3 erop ..3 gerekend",
-])
-_FEEL_YOU = PatternSet([P["acknowledge_feeling"][0], "u|je ..8 schaamt|schaamde|baalt|baalde|ergert|ergerde|twijfelt|twijfelde|piekert",
-                        "u|je ..4 voelt|voelde ..6 zich|je", "u|je ..2 voelt|voelde ..1 zich|je ..6 " + "ongemakkelijk|rot|schuldig|dom|opgelaten|machteloos|alleen|onzeker|bezwaard|beschaamd|overvallen", "dat ..3 zit ..3 u|je ..3 dwars|hoog", "het ..3 raakt ..3 u|je",
-                        "frustreert|ergert|irriteert|raakt|stoort|kwetst|beangstigt ..3 u|je", "bent ..2 u|je ..4 " + "boos|kwaad|bang|ongerust|teleurgesteld|geïrriteerd|gefrustreerd|bezorgd|onzeker|zenuwachtig|verdrietig|moe|zat|beu"])
-
-
-_WISH_INVERTED = PatternSet(["wilt|wil|hoopt|hoopte|verwacht|zoekt|mist|vindt|voelt|baalt|schaamt|ergert|twijfelt ..1 u|je|jij"])
 
 
 def _you_subject(sent: Sentence, formal: bool = False) -> bool:
@@ -197,9 +183,9 @@ def _reflects(sent: Sentence, formal: bool = False) -> bool:
     if sent.is_question and "toch" in words[:-1]:  # "u wilt toch ook niet ...?" pushes; a final "toch?" checks
         return False
     if not _you_subject(sent, formal):
-        return bool(_FEEL_YOU.search(sent) and any(t.text in ("dat", "het") for t in sent.tokens[:2]))
-    return bool(_FEEL_YOU.search(sent) or _WISH.search(sent)
-                or (not sent.is_question and sent.tokens[0].text not in ("wilt", "wil") and _WISH_INVERTED.search(sent)))
+        return bool(_has(sent, "feel_you") and any(t.text in ("dat", "het") for t in sent.tokens[:2]))
+    return bool(_has(sent, "feel_you") or _has(sent, "wish")
+                or (not sent.is_question and sent.tokens[0].text not in ("wilt", "wil") and _has(sent, "wish_inverted")))
 
 
 def _offer_question(words: list[str]) -> bool:
@@ -216,7 +202,7 @@ def _pitch(sent: Sentence) -> bool:
 
 
 def _question_like(sent: Sentence) -> bool:
-    if _ps("invite_more").search(sent) and len(sent.tokens) <= 6:  # "Vertelt u verder." invites, it does not ask
+    if _has(sent, "invite_more") and len(sent.tokens) <= 6:  # "Vertelt u verder." invites, it does not ask
         return False
     if sent.is_question:
         return True
@@ -286,7 +272,7 @@ def _trainee(text: str, previous: History) -> list[Signal]:
                         for t in sent.tokens) and len(overlap - _ADMIN) == 0
             check = checks[k]
             summary_like = bool(check and (_cue(sent, "summary_marker") or len(overlap) >= 2))
-            offer = _offer_question(words) or _GENERIC_HELP.search(sent) or _cue(sent, "anything_else")
+            offer = _offer_question(words) or _has(sent, "generic_help") or _cue(sent, "anything_else")
             if offer and not needs:
                 add(S.proposal, sent, " ".join(words[:2]))
             else:
@@ -349,12 +335,12 @@ def _trainee(text: str, previous: History) -> list[Signal]:
         # --- empathy
         apology = _cue(sent, "apology")
         refusal = None if question else (_cue(sent, "refusal") or (_cue(sent, "refusal_weak") if requested else None))
-        if apology and not (question and len(words) <= 8) and not refusal and not _APOLOGY_OTHER.search(sent):
+        if apology and not (question and len(words) <= 8) and not refusal and not _has(sent, "apology_other"):
             add(S.apology, sent, apology)
         dismissive = _cue(sent, "dismissive")
         if dismissive:
             add(S.dismissive, sent, dismissive)
-        denies = any(t.text in {"hoeft", "hoef", "hoeven"} for t in sent.tokens) or "geen zorgen" in sent.text.lower()
+        denies = any(t.text in {"hoeft", "hoef", "hoeven"} for t in sent.tokens) or "geen zorgen" in sent.low
         undone = _undone(sent)
         if not dismissive and not denies and not question and not undone:
             cue_add(S.acknowledge_feeling, sent)
@@ -363,7 +349,7 @@ def _trainee(text: str, previous: History) -> list[Signal]:
             add(S.pitch, sent, "bij ons ...")
         for sid in (S.judgement, S.own_story, S.pitch, S.joke, S.insult):
             c = _cue(sent, sid)
-            if c and not (sid in (S.insult, S.judgement) and (_negated_before(sent, c) or _REASSURING.search(sent))):
+            if c and not (sid in (S.insult, S.judgement) and (_negated_before(sent, c) or _has(sent, "reassuring"))):
                 add(sid, sent, c)
         # --- action
         for sid in (S.action_now, S.time_frame, S.vague_time, S.ownership_refusal, S.guided_handover, S.choice_offer):
@@ -375,19 +361,19 @@ def _trainee(text: str, previous: History) -> list[Signal]:
             add(S.check_back, sent, _cue(sent, "unsure"))
         if not question and (_cue(sent, "solution") or commit):
             add(S.solution, sent, _cue(sent, "solution") or commit)
-        if _IK_HELP.search(sent) or (words[0] == "ik" and not question and (commit or _cue(sent, "solution"))):
+        if _has(sent, "ik_help") or (words[0] == "ik" and not question and (commit or _cue(sent, "solution"))):
             add(S.personal_language, sent, "ik")
-        elif not question and _WE_HELP.search(sent):
+        elif not question and _has(sent, "we_help"):
             add(S.we_language, sent, _WE_HELP_CUE)
         if not question and _doing_now(sent):
             add(S.action_now, sent, "ik ... nu")
         # --- saying no and bad news
         blunt = words and words[0] in {"nee", "neen", "nope"} and (
             refusal or requested or (k + 1 < len(sents) and _cue(sents[k + 1], "refusal")))
-        if blunt and not any(r in sent.text.lower() for r in _REASSURE):
+        if blunt and not any(r in sent.low for r in _REASSURE):
             add(S.blunt_no, sent, sent.tokens[0].text)
             refusal = refusal or sent.tokens[0].text
-        elif requested and (_cue(sent, "curt_refusal") or "het antwoord is nee" in sent.text.lower()):
+        elif requested and (_cue(sent, "curt_refusal") or "het antwoord is nee" in sent.low):
             add(S.blunt_no, sent, _cue(sent, "curt_refusal") or "nee")
             refusal = refusal or "nee"
         if refusal:
@@ -412,9 +398,9 @@ def _trainee(text: str, previous: History) -> list[Signal]:
             cue_add(S.call_goal, sent)
         cue_add(S.agreement_summary, sent)
         if objection_before and k <= 1:
-            span = _ps("objection_ack").find(sent)
-            pushed = " maar " in sent.text.lower() and bool(
-                {"wij", "we", "ons", "onze", "juist", "toch"} & set(sent.text.lower().split(" maar ", 1)[1].split()))
+            span = _span(sent, "objection_ack")
+            pushed = " maar " in sent.low and bool(
+                {"wij", "we", "ons", "onze", "juist", "toch"} & set(sent.low.split(" maar ", 1)[1].split()))
             if span is not None and span[0] <= 2 and not pushed:
                 add(S.objection_ack, sent, _cue(sent, "objection_ack"))
         cue_add(S.name_reason, sent)
@@ -423,18 +409,12 @@ def _trainee(text: str, previous: History) -> list[Signal]:
     return out
 
 
-_REASSURING = PatternSet(["helemaal|zeker|absoluut|echt|lang ..1 niet ..2 dom|stom|erg|gek|raar|vreemd|onhandig",
-                          "geen ..1 schande", "niet ..1 dom|stom ..3 hoor"])
 _EXTRA_DEMAND = frozenset("""vergoeding vergoeden compensatie compenseren schadevergoeding korting gratis manager
 leidinggevende teamleider uitzondering tegemoetkoming coulance kachel""".split())
 _CONDITIONAL = frozenset({"als", "wanneer", "mocht", "indien", "zodra", "mits"})
 _QUESTION_WORDS = frozenset(P["question_word"][0].split("|"))
-_APOLOGY_OTHER = PatternSet(["sorry|pardon ..3 verstond|versta|hoorde|hoor|verstaan|gehoord|zei|zegt|nog_eens|herhalen",
-                             "sorry|excuses|pardon ..8 onderbr*|in_de_rede|viel_u|val_u",
-                             "sorry|excuses ..3 dat ..3 ik ..3 u|je ..3 onderbreek|onderbreken|stoor|storen",
-                             "sorry|pardon ..1 ?", "excuses ..3 voor ..3 de ..3 storing ..3 ?"])
-_IK_HELP = PatternSet(["ik ..2 ga|kan|zal|wil|help|zoek|kijk|regel|stuur|pak|zet|bel|plan|maak|los|zorg|neem|laat|doe|check|"
-                       "controleer|boek|bied|geef|plaats|pas|verwerk|stop|reken|mail|noteer|vraag|keer|open|hef|leg|koppel"])
+
+
 _NOW = frozenset({"nu", "meteen", "direct", "momenteel", "zojuist", "terwijl", "onmiddellijk", "gelijk"})
 _NOT_DOING = frozenset({"ga", "zal", "kan", "wil", "moet", "zou", "mag", "weet", "denk", "begrijp", "snap", "hoor", "vind",
                         "hoop", "kon", "wou", "had", "bedoel", "zie"})
@@ -450,9 +430,6 @@ def _doing_now(sent: Sentence) -> bool:
         toks[i] in ("zet", "stuur", "plaats", "stop", "boek", "pas", "open", "hef", "verwerk", "plan", "regel", "zoek")
         and i + 1 < len(toks) and toks[i + 1] == "ik" for i in range(len(toks)))
 _WE_HELP_CUE = "wij/we"
-_WE_HELP = PatternSet(["wij|we ..2 gaan|kunnen|zullen|nemen|zorgen|sturen|bellen|plannen|regelen|bekijken|kijken|helpen|pakken|lossen|doen|maken|zetten|willen|hebben",
-                       "er ..3 wordt|worden ..6 contact|opgenomen|gekeken|gebeld|gestuurd|verstuurd|ingepland|geregeld|behandeling",
-                       "kunnen|zullen|gaan ..1 wij|we ..4 helpen|doen|regelen|oplossen", "de ..2 klantenservice|afdeling|organisatie ..3 gaat|zal|neemt|pakt"])
 
 
 def _clauses(sent: Sentence) -> int:
@@ -461,7 +438,7 @@ def _clauses(sent: Sentence) -> int:
 
 def _undone(sent: Sentence) -> bool:
     """An acknowledgement taken back in the same breath: '..., maar ik kan er ook niks aan doen'."""
-    low = sent.text.lower()
+    low = sent.low
     if " maar " not in low:
         return False
     tail = low.split(" maar ", 1)[1]
@@ -504,7 +481,7 @@ def _is_alternative(sent: Sentence, k: int, anchor: int) -> bool:
     """What is possible instead: the positive half of "... niet, maar ... wel", or an offer after the news."""
     if k < anchor:
         return False
-    low = sent.text.lower()
+    low = sent.low
     tail = low.split(" maar ", 1)[1] if (k == anchor and " maar " in low) else (low if k > anchor else "")
     if not tail:
         return False
@@ -515,14 +492,14 @@ def _is_alternative(sent: Sentence, k: int, anchor: int) -> bool:
     if tail_words & {"alternatief", "alternatieven", "leenapparaat", "vervangend", "vervangende", "tijdelijk",
                      "tijdelijke", "noodoplossing", "plaats", "betalingsregeling", "termijnen", "gespreid"}:
         return True
-    offer = _ps("solution").search(sent) or _ps("choice_offer").search(sent) or _ps("commitment").search(sent)
+    offer = _has(sent, "solution") or _has(sent, "choice_offer") or _has(sent, "commitment")
     return bool(offer and not tail_words & {"niet", "geen"})
 
 
 def _listening(a: Analysis, out: list[Signal]) -> None:
     """Short turns made of listening noises ("Hm-hm.", "Ja, ik luister.") invite the customer to go on."""
     toks = [t for t in a.tokens if t.text[0].isalnum()]
-    listening = _ps("listening_signal").patterns[0].elems[0].exact
+    listening = _LISTENING
     if any(s.id in (S.closing_greeting, S.thanks, S.anything_else) for s in out):  # "Oké. Fijne dag." closes
         return
     if toks and len(toks) <= 6 and sum(t.text in listening for t in toks) >= max(1, len(toks) // 2):
@@ -540,7 +517,7 @@ _ARG_MARKERS = ("bovendien", "daarnaast", "ook nog", "en verder", "niet te verge
 
 def _arguments(a: Analysis, out: list[Signal]) -> None:
     """A turn that piles up selling points or options (at least three) pushes an undecided customer."""
-    low = a.text.lower()
+    low = " ".join(a.text.lower().split())
     markers = sum(low.count(m) for m in _ARG_MARKERS)
     pitches = sum(1 for s in out if s.id in (S.pitch, S.deadline))
     options = low.count(" of ") + low.count("ook nog")
@@ -567,7 +544,7 @@ def _customer(text: str, previous: History) -> list[Signal]:
         if k == 0 and words:
             c = _cue(sent, "c:confirm")
             first = words[0]
-            if c and sent.text.lower().find(c.lower()) <= 4 and "maar" not in words[:3] and first != "nee":
+            if c and sent.low.find(c.lower()) <= 4 and "maar" not in words[:3] and first != "nee":
                 out.append(Signal(C.confirm, sent.start, sent.end, sent.text, c))
             elif first == "nee" or _cue(sent, "c:correct"):
                 out.append(Signal(C.correct, sent.start, sent.end, sent.text, first))
@@ -582,8 +559,14 @@ def _customer(text: str, previous: History) -> list[Signal]:
         if sent.is_question:
             out.append(Signal(C.question, sent.start, sent.end, sent.text, "?"))
         raw = {t.text for t in sent.tokens}
-        if (raw & _MUMBLE and raw & _NAME_CUES) or "onverstaanbaar" in sent.text.lower() or "mompel" in sent.text.lower():
+        if (raw & _MUMBLE and raw & _NAME_CUES) or "onverstaanbaar" in sent.low or "mompel" in sent.low:
             out.append(Signal(C.name_unclear, sent.start, sent.end, sent.text, "..."))
         if k >= len(a.sentences) - 2 and _cue(sent, "c:ends"):
             out.append(Signal(C.ends, sent.start, sent.end, sent.text, _cue(sent, "c:ends") or ""))
     return out
+
+
+# All cue tables in one lexicon, compiled at import so the prefix index is complete before any matching.
+_LEX = Lexicon({**P, **HELPERS}, memo="trainee")
+_CUSTOMER_LEX = Lexicon({"c:" + k: v for k, v in CUSTOMER.items()}, memo="customer")
+_LISTENING = frozenset(P["listening_signal"][0].split("|"))

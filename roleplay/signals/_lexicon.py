@@ -475,6 +475,7 @@ CUSTOMER: dict[str, list[str]] = {
         "wat ..2 ?|!", "# ..2 dagen|weken ..1 ?|!", "volgende ..1 week|maand ..1 ?|!", "pas ..3 ?|!",
         "dat ..3 is ..3 veel ..2 te ..2 laat|lang", "daar ..3 heb ..3 ik ..3 niks|niets ..2 aan", "ik ..3 ben ..3 er ..3 klaar ..2 mee",
     ],
+    "introduction": P["introduction"],
     "ends": ["=dag|doei|daag|goedendag|=hoi", "tot ziens", "ik ..3 hang ..3 op", "fijne ..2 dag", "tot ..1 ziens|horens"],
     "accept": [
         "goed|prima|oké|ok|okay|akkoord|afgesproken|top|perfect|uitstekend|best|mooi|fijn|is_goed|doe_maar|ja_hoor|dat_is_goed",
@@ -489,4 +490,37 @@ CUSTOMER: dict[str, list[str]] = {
     ],
     "feeling": [FEELINGS, "ik ..3 schaam", "ik ..3 ben ..3 het ..3 zat|beu"],
     "ask": ["kunt|kan|wilt|zou|mag ..4 ik|u|jullie ..6 ?"],
+}
+
+# Tables the detectors combine with context (not signals by themselves). Dutch puts the verb last in a
+# "dat"-clause ("dat u zich er een beetje voor schaamt"), hence the wide gaps in the reflection tables.
+HELPERS: dict[str, list[str]] = {
+    "generic_help": ["waarmee|hoe|wat ..3 kan|kunnen ..3 ik|we ..3 helpen|doen|betekenen",
+                            "wat ..2 kan ..2 ik ..2 voor ..2 u|je ..2 doen"],
+    "wish": [
+    "u|je|jij ..6 wilt|wil|wilde|hoopt|hoopte|verwacht|verwachtte|wenst|zoekt|mist|verlangt|rekende|rekent|had_gehoopt|had_verwacht",
+    "u|je|jij ..6 dacht|denkt|vreest|vreesde|durft|durfde|opgegeven|opgeeft|gaf_op|ziet_ertegenop|zag_ertegenop|zag_er_tegenop|ziet_er_tegenop|gelooft|geloofde|vertrouwde",
+    "u|je|jij ..3 zou ..3 graag|liefst|het_liefst", "u|je|jij ..4 graag ..3 willen|zien|hebben|weten",
+    "belangrijk ..3 voor ..2 u|je|jou", "voor ..1 u|je|jou ..3 belangrijk|telt|draait|gaat|waardevol|essentieel",
+    "het ..3 gaat ..3 u|je ..3 om", "u|je|jij ..3 vindt ..3 het ..3 belangrijk", "u|je|jij ..3 hecht ..3 aan|waarde",
+    "u|je ..4 bent|was ..3 toe ..2 aan", "u|je ..3 wilt ..3 gewoon", "u|je ..3 wilt ..3 vooral", "u|je|jij ..3 rekent|rekende ..3 op",
+    "het ..3 voelt ..3 voor ..2 u|je", "dat ..3 zit ..3 u|je ..3 dwars|hoog", "u|je ..4 voelt|voelde ..3 zich|je",
+    "u|je ..4 maakt ..3 zich|je ..3 zorgen", "u|je ..3 vertrouwt|vertrouwde ..3 erop", "u|je ..3 had ..3 erop ..3 gerekend",
+],
+    "feel_you": [P["acknowledge_feeling"][0], "u|je ..8 schaamt|schaamde|baalt|baalde|ergert|ergerde|twijfelt|twijfelde|piekert",
+                        "u|je ..4 voelt|voelde ..6 zich|je", "u|je ..3 zit|zat ..3 ermee|mee|erover|erin|ermee_in_uw_maag",
+                        "zit|zat ..1 u|je ..4 mee|ermee|erover", "dat|het ..3 zit ..3 u|je ..3 niet_lekker|dwars|hoog", "u|je ..2 voelt|voelde ..1 zich|je ..6 " + "ongemakkelijk|rot|schuldig|dom|opgelaten|machteloos|alleen|onzeker|bezwaard|beschaamd|overvallen", "dat ..3 zit ..3 u|je ..3 dwars|hoog", "het ..3 raakt ..3 u|je",
+                        "frustreert|ergert|irriteert|raakt|stoort|kwetst|beangstigt ..3 u|je", "bent ..2 u|je ..4 " + "boos|kwaad|bang|ongerust|teleurgesteld|geïrriteerd|gefrustreerd|bezorgd|onzeker|zenuwachtig|verdrietig|moe|zat|beu"],
+    "wish_inverted": ["wilt|wil|hoopt|hoopte|verwacht|zoekt|mist|vindt|voelt|baalt|schaamt|ergert|twijfelt ..1 u|je|jij"],
+    "reassuring": ["helemaal|zeker|absoluut|echt|lang ..1 niet ..2 dom|stom|erg|gek|raar|vreemd|onhandig",
+                          "geen ..1 schande", "niet ..1 dom|stom ..3 hoor"],
+    "apology_other": ["sorry|pardon ..3 verstond|versta|hoorde|hoor|verstaan|gehoord|zei|zegt|nog_eens|herhalen",
+                             "sorry|excuses|pardon ..8 onderbr*|in_de_rede|viel_u|val_u",
+                             "sorry|excuses ..3 dat ..3 ik ..3 u|je ..3 onderbreek|onderbreken|stoor|storen",
+                             "sorry|pardon ..1 ?", "excuses ..3 voor ..3 de ..3 storing ..3 ?"],
+    "ik_help": ["ik ..2 ga|kan|zal|wil|help|zoek|kijk|regel|stuur|pak|zet|bel|plan|maak|los|zorg|neem|laat|doe|check|"
+                       "controleer|boek|bied|geef|plaats|pas|verwerk|stop|reken|mail|noteer|vraag|keer|open|hef|leg|koppel"],
+    "we_help": ["wij|we ..2 gaan|kunnen|zullen|nemen|zorgen|sturen|bellen|plannen|regelen|bekijken|kijken|helpen|pakken|lossen|doen|maken|zetten|willen|hebben",
+                       "er ..3 wordt|worden ..6 contact|opgenomen|gekeken|gebeld|gestuurd|verstuurd|ingepland|geregeld|behandeling",
+                       "kunnen|zullen|gaan ..1 wij|we ..4 helpen|doen|regelen|oplossen", "de ..2 klantenservice|afdeling|organisatie ..3 gaat|zal|neemt|pakt"],
 }

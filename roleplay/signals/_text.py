@@ -1,11 +1,12 @@
 """Tokens, sentences and lemmas of a Dutch turn, with character spans back into the original text."""
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import NamedTuple
 
 _TOKEN = re.compile(r"\d+(?:[.,:]\d+)*|[^\W\d_]+(?:[-'’][^\W\d_]+)*|[?!.]+|[:;][-']?[()DP]|\S", re.UNICODE)
-_SENT_END = re.compile(r"[.!?]+[\"'”’)]*(?=\s|$)|\n+|(?<=\w)\s+[–—-]\s+(?=\w)")
+_SENT_END = re.compile(r"[.!?]+[\"'”’)]*(?=\s|$)|\n\s*\n|(?<=\w)\s+[–—-]\s+(?=\w)")
 
 # Function words: never content, never evidence of overlap with what the customer said.
 STOPWORDS = frozenset("""
@@ -25,32 +26,46 @@ _LEMMA_FIX = {  # simplemma misses we rely on (verb forms it maps to nouns)
 }
 
 
-@lru_cache(maxsize=65536)
+_LEMMAS: dict[str, str] = dict(_LEMMA_FIX)
+
+
 def lemma(word: str) -> str:
-    if word in _LEMMA_FIX:
-        return _LEMMA_FIX[word]
-    if not word[:1].isalpha():
-        return word
-    from simplemma import lemmatize  # loads the Dutch dictionary on first use (~0.5 s)
+    """Dutch lemma of a lower-case word (simplemma, memoised: a word is looked up once per process)."""
+    found = _LEMMAS.get(word)
+    if found is None:
+        if not word[:1].isalpha():
+            found = word
+        else:
+            from simplemma import lemmatize  # loads the Dutch dictionary on first use (~0.5 s)
 
-    return str(lemmatize(word, lang="nl")).lower().replace("_", "")
+            found = str(lemmatize(word, lang="nl")).lower().replace("_", "")
+        if len(_LEMMAS) < 500_000:
+            _LEMMAS[word] = found
+    return found
 
 
-@dataclass(frozen=True, slots=True)
-class Token:
+class Token(NamedTuple):  # a tuple, not a dataclass: a long turn makes hundreds of these
     text: str   # lower case surface form
     lemma: str
     start: int
     end: int
     cap: bool   # written with a capital (names, companies)
+    name: bool = False  # capitalised inside a sentence: a name, so it never matches a lexicon prefix
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(eq=False)
 class Sentence:
     start: int
     end: int
     text: str
     tokens: tuple[Token, ...]
+    # per-sentence memo of pattern results; analyze() caches sentences, so each is matched once per pattern set
+    memo: dict[str, object] = field(default_factory=dict, repr=False)
+
+    @property
+    def low(self) -> str:
+        """Lower case with whitespace collapsed (a line break inside a turn is just a space)."""
+        return " ".join(self.text.lower().split())
 
     @property
     def is_question(self) -> bool:
@@ -60,17 +75,20 @@ class Sentence:
         return [t.text for t in self.tokens if t.text[0].isalnum()]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(eq=False)
 class Analysis:
     text: str
     sentences: tuple[Sentence, ...]
+    _lemmas: frozenset[str] | None = field(default=None, repr=False)
 
     @property
     def tokens(self) -> list[Token]:
         return [t for s in self.sentences for t in s.tokens]
 
-    def content_lemmas(self) -> set[str]:
-        return content_lemmas(self.tokens)
+    def content_lemmas(self) -> frozenset[str]:
+        if self._lemmas is None:
+            self._lemmas = frozenset(content_lemmas(self.tokens))
+        return self._lemmas
 
 
 def content_lemmas(tokens: "list[Token] | tuple[Token, ...]") -> set[str]:
@@ -90,19 +108,31 @@ def _split(text: str) -> list[tuple[int, int]]:
     return spans
 
 
+_NAME_BREAK = frozenset({":", ";", '"', "(", "'"})
+
+
 @lru_cache(maxsize=8192)
 def analyze(text: str) -> Analysis:
     sentences = []
+    all_tokens = [(m.start(), m.end(), m.group()) for m in _TOKEN.finditer(text)]
+    k = 0
     for s, e in _split(text):
         # trim whitespace so a sentence's text is a clean verbatim quote
         while s < e and text[s].isspace():
             s += 1
         while e > s and text[e - 1].isspace():
             e -= 1
-        toks = tuple(
-            Token(m.group().lower(), lemma(m.group().lower()), s + m.start(), s + m.end(), m.group()[0].isupper())
-            for m in _TOKEN.finditer(text[s:e])
-        )
+        while k < len(all_tokens) and all_tokens[k][0] < s:
+            k += 1
+        toks: list[Token] = []
+        prev = ""
+        while k < len(all_tokens) and all_tokens[k][1] <= e:
+            a, b, raw = all_tokens[k]
+            low = raw.lower()
+            cap = raw[0].isupper()
+            toks.append(Token(low, lemma(low), a, b, cap, bool(toks) and cap and prev not in _NAME_BREAK))
+            prev = raw
+            k += 1
         if toks:
-            sentences.append(Sentence(s, e, text[s:e], toks))
+            sentences.append(Sentence(s, e, text[s:e], tuple(toks)))
     return Analysis(text, tuple(sentences))
