@@ -5,10 +5,11 @@
 Runs only when ROLEPLAY_JUDGE_MODEL is set (skipped otherwise). The judge model is wrapped in RoleplayModel,
 a DeepEvalBaseLLM over roleplay.llm.complete: deepeval takes its plain path (no logprobs).
 
-For each persona the trainee turns of its first golden transcript are replayed through
-`roleplay.session.Session` against the LLM customer (`make_customer("llm")` with ROLEPLAY_MODEL, else the
-judge model). While roleplay.customer has no LLM customer, the scripted customer plays instead; the test
-case's `comments` and the test output say which customer played.
+For each persona the first ROLEPLAY_FIDELITY_TURNS (default 6) trainee turns of its first golden transcript
+are replayed through `roleplay.session.Session` against the LLM customer (`make_customer("llm")` with
+ROLEPLAY_MODEL, else the judge model; the scripted customer takes over a turn the model fails). Without an
+LLM customer in roleplay.customer the scripted customer plays. The test output and the test case's
+`comments` say which customer played.
 
 Here the customer is the bot: its turns are `actual_output`, the trainee's are `input` (`bot="customer"`).
 ROLEPLAY_FIDELITY_THRESHOLD (default 0.7) is the pass mark of both metrics. With the tiny local SmolLM2
@@ -34,6 +35,7 @@ from roleplay.session import Session
 
 JUDGE = os.environ.get("ROLEPLAY_JUDGE_MODEL", "").strip()
 THRESHOLD = float(os.environ.get("ROLEPLAY_FIDELITY_THRESHOLD", "0.7"))
+TURNS = int(os.environ.get("ROLEPLAY_FIDELITY_TURNS", "6"))
 
 pytestmark = pytest.mark.skipif(
     not JUDGE, reason="persona fidelity needs a judge model: set ROLEPLAY_JUDGE_MODEL (e.g. 'local')")
@@ -49,12 +51,12 @@ def customer_backend() -> tuple[CustomerBackend, str]:
 
 
 def trainee_lines(persona: Persona) -> list[str]:
-    """The trainee turns of the first golden transcript of this persona."""
+    """The first TURNS trainee turns of the first golden transcript of this persona."""
     lib = default_library()
     for path in golden_files(paths.data_dir("golden")):
         t = load_transcript(path, lib).transcript
         if t.persona == persona.id:
-            return [turn.text for turn in t.turns if turn.role is Role.trainee]
+            return [turn.text for turn in t.turns if turn.role is Role.trainee][:TURNS]
     pytest.skip(f"no golden transcript for persona {persona.id}")
 
 
@@ -101,6 +103,7 @@ def criteria(p: Persona) -> str:
             f"unprompted.\n\n{chatbot_role(p)}")
 
 
+@pytest.mark.timeout(1800)  # a local model on 2 shared cores: minutes per persona
 @pytest.mark.parametrize("persona_id", sorted(default_library().personas))
 def test_customer_stays_in_character(persona_id: str) -> None:
     persona = default_library().personas[persona_id]

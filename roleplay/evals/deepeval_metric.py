@@ -298,9 +298,11 @@ class RoleplayModel(DeepEvalBaseLLM):
         return self.model_id
 
     def generate(self, prompt: str, schema: type[BaseModel] | None = None) -> Any:
-        from ..llm import complete, supports_structured_output
+        from ..llm import complete, resolve_model, supports_structured_output
 
-        structured = schema if schema is not None and supports_structured_output(self.model_id) else None
+        structured: Any = schema if schema is not None and supports_structured_output(self.model_id) else None
+        if structured is not None and resolve_model(self.model_id)[1] == "local":
+            structured = bounded_schema(structured.model_json_schema(), LOCAL_MAX_ITEMS, LOCAL_MAX_CHARS)
         reply = complete([{"role": "user", "content": prompt}], model=self.model_id, temperature=self.temperature,
                          max_tokens=self.max_tokens, response_format=structured, timeout=self.timeout)
         self.calls += 1
@@ -310,6 +312,28 @@ class RoleplayModel(DeepEvalBaseLLM):
 
     async def a_generate(self, prompt: str, schema: type[BaseModel] | None = None) -> Any:
         return await asyncio.to_thread(self.generate, prompt, schema)
+
+
+# A small local model under a JSON grammar can loop inside the JSON (SmolLM2 filled deepeval's verdict list
+# until max_tokens, so the reply was cut and unreadable). For `local` models the schema sent as grammar
+# bounds arrays and strings; the reply is still validated against deepeval's own schema.
+LOCAL_MAX_ITEMS = 5
+LOCAL_MAX_CHARS = 240
+
+
+def bounded_schema(schema: Any, max_items: int, max_chars: int) -> Any:
+    """A copy of a JSON schema in which every array has at most `max_items` entries and every string at
+    most `max_chars` characters (bounds already there are kept)."""
+    if isinstance(schema, list):
+        return [bounded_schema(x, max_items, max_chars) for x in schema]
+    if not isinstance(schema, dict):
+        return schema
+    out = {k: bounded_schema(v, max_items, max_chars) for k, v in schema.items()}
+    if out.get("type") == "array":
+        out.setdefault("maxItems", max_items)
+    if out.get("type") == "string" and "enum" not in out:
+        out.setdefault("maxLength", max_chars)
+    return out
 
 
 def parse_json(text: str, schema: type[BaseModel], model: str = "model") -> BaseModel:
@@ -327,8 +351,11 @@ def parse_json(text: str, schema: type[BaseModel], model: str = "model") -> Base
 
 
 __all__ = [
+    "LOCAL_MAX_CHARS",
+    "LOCAL_MAX_ITEMS",
     "ChecklistMetric",
     "RoleplayModel",
+    "bounded_schema",
     "Side",
     "load_test_case",
     "parse_json",

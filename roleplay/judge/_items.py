@@ -219,11 +219,8 @@ def _klant_centraal(view: View) -> Decision:
     off = view.trainee_hits(S.pitch) + [h for h in view.trainee_hits(S.own_story) if _anecdote(view, h)]
     if off:
         return Decision(NOT_MET, "Je maakte het gesprek (ook) over je eigen verhaal of het bedrijf.", off[:1])
-    engaged = view.trainee_hits(S.question_clarify, S.summary, S.paraphrase, S.reflection, S.acknowledge_feeling,
-                                S.question_needs)
-    if engaged:
-        return _met(engaged, "Je hield het gesprek bij het verhaal van de klant.")
-    return Decision(NOT_MET, "Je ging niet in op het verhaal van de klant zelf.")
+    return _met(view.trainee_hits(S.question_clarify, S.summary, S.paraphrase, S.reflection),
+                "Je hield het gesprek bij het verhaal van de klant.")
 
 
 def _anecdote(view: View, hit: Hit) -> bool:
@@ -258,8 +255,13 @@ def _geen_gevatheid(view: View) -> Decision:
 
 @rule("oprechte-aandacht.samen-oplossen")
 def _samen_oplossen(view: View) -> Decision:
-    return _show(view, (S.choice_offer, S.question_needs),
-                 "Je zocht samen met de klant naar een oplossing: je vroeg wat zou helpen of bood een keuze.",
+    hits = view.trainee_hits(S.choice_offer) + [
+        h for h in view.trainee_hits(S.question_needs)
+        if any(w in h.signal.text.lower() for w in ("helpen", "oplossing", "voorkeur", "liefst", "prettigst", "beste"))]
+    if hits:
+        return _met(hits, "Je zocht samen met de klant naar een oplossing: je vroeg wat zou helpen of bood een keuze.")
+    return _show(view, (),
+                 "",
                  "Je bepaalde de oplossing zelf: je vroeg niet wat de klant zou helpen en bood geen keuze.")
 
 
@@ -651,7 +653,7 @@ def _reactie_opvangen(view: View) -> Decision:
     reply = view.next_of(reaction, Role.trainee) if reaction is not None else None
     if reply is None:
         return Decision(NA, "De klant reageerde niet meer op het slechte nieuws.")
-    hits = view.hits(S.acknowledge_feeling, S.validate_feeling, S.apology, S.reflection, turns=[reply])
+    hits = view.hits(S.acknowledge_feeling, S.validate_feeling, S.sympathy, S.apology, S.reflection, turns=[reply])
     if hits and not view.has(reply, S.dismissive):
         return _met(hits, "Je ving de reactie van de klant op het slechte nieuws op met begrip.")
     return Decision(NOT_MET, "Op de reactie van de klant op het slechte nieuws toonde je geen begrip.",

@@ -71,7 +71,8 @@ snelst snelste gegarandeerd tevreden trots""".split())
 _BUYING = frozenset("""bekijken vergelijken proberen uitproberen rondkijken overwegen oriënteren lijst lijstje oog optie opties
 keuze gebruiken gebruik nodig belangrijk budget eis eisen wens wensen beslissen beslissing offerte aanbieder
 aanbieders alternatief situatie doel zoeken test testen ervaring verwachten verwachting plan plannen waarvoor
-wanneer gezien bekeken vergeleken geprobeerd gereden gezocht prioriteit criteria zwaarst doorslag""".split())
+wanneer gezien bekeken vergeleken geprobeerd gereden gezocht gekeken rondgekeken prioriteit criteria zwaarst
+doorslag""".split())
 _NAME_CUES = frozenset({"met", "naam", "heet", "ben", "spreekt"})
 _MUMBLE = frozenset({"...", "…", "eh", "ehm", "uh", "uhm", "hm", "mompelt", "*mompelt*", "onverstaanbaar"})
 _REASSURE = ("hoor", "geen probleem", "natuurlijk niet", "helemaal niet", "hoeft niet", "geeft niet",
@@ -117,9 +118,14 @@ def _context(previous: History | None) -> _Context:
     )
 
 
+_MONTHS = frozenset("januari februari maart april mei juni juli augustus september oktober november december".split())
+
+
 def _overlap(sent: Sentence, ctx: _Context) -> set[str]:
-    """Content words of the sentence that the customer used before (and the trainee had not)."""
-    return content_lemmas(sent.tokens) & ctx.customer_lemmas
+    """Content words of the sentence that the customer used before: what they said, not data (numbers,
+    names, dates), which repeating does not give back."""
+    data = {t.lemma for t in sent.tokens if t.name or t.text[:1].isdigit() or t.text in _MONTHS}
+    return (content_lemmas(sent.tokens) - data) & ctx.customer_lemmas
 
 
 def _customer_has(ctx: _Context, name: str, last: int = 1) -> bool:
@@ -140,10 +146,10 @@ def _customer_requested(ctx: _Context) -> bool:
 
 def parroted(sent: Sentence, ctx: _Context) -> bool:
     """True when the sentence repeats one of the customer's last sentences nearly word for word."""
-    mine = _norm(_strip_intro(sent), _SWAP_TRAINEE)
+    mine = _strip_tags(_norm(_strip_intro(sent), _SWAP_TRAINEE))
     if len(mine.split()) < 4 or _has(sent, "introduction"):  # both saying "u spreekt met ..." is not parroting
         return False
-    for a in ctx.customer_turns[-2:]:
+    for a in ctx.customer_turns[-4:]:
         for cs in a.sentences:
             theirs = _norm(cs, _SWAP_CUSTOMER)
             if len(theirs.split()) < 4 or _has(cs, "c:introduction"):
@@ -155,6 +161,24 @@ def parroted(sent: Sentence, ctx: _Context) -> bool:
             if len(theirs) >= 25 and fuzz.partial_ratio(theirs, mine) >= 92 and len(mine) <= 1.6 * len(theirs):
                 return True
     return False
+
+
+_LEAD = ("dus ", "oké ", "ok ", "ja ", "ah ", "o ", "zo ", "en ", "nou ")
+_TAGS = (" klopt dat", " toch", " is dat zo", " heb ik dat goed", " of niet", " klopt het", " zie ik dat goed", " juist")
+
+
+def _strip_tags(s: str) -> str:
+    """'dus u heeft X, klopt dat' compares as 'u heeft X': connectives and check tags add nothing."""
+    changed = True
+    while changed:
+        changed = False
+        for lead in _LEAD:
+            if s.startswith(lead):
+                s, changed = s[len(lead):], True
+        for tag in _TAGS:
+            if s.endswith(tag):
+                s, changed = s[: -len(tag)], True
+    return s
 
 
 def _strip_intro(sent: Sentence) -> Sentence:
@@ -182,6 +206,9 @@ def _reflects(sent: Sentence, formal: bool = False) -> bool:
     words = [t.text for t in sent.tokens if t.text[0].isalnum()]
     if sent.is_question and "toch" in words[:-1]:  # "u wilt toch ook niet ...?" pushes; a final "toch?" checks
         return False
+    if sent.is_question and any(words[i:i + 2] in (["wilt", "u"], ["kunt", "u"], ["zou", "u"], ["mag", "ik"])
+                                for i in range(len(words))):
+        return False  # a request ("wilt u hem spellen?"), not a guess at a feeling
     if not _you_subject(sent, formal):
         return bool(_has(sent, "feel_you") and any(t.text in ("dat", "het") for t in sent.tokens[:2]))
     return bool(_has(sent, "feel_you") or _has(sent, "wish")
@@ -271,7 +298,8 @@ def _trainee(text: str, previous: History) -> list[Signal]:
             admin = any(t.text in _ADMIN or t.lemma in _ADMIN or t.text.endswith(("nummer", "code"))
                         for t in sent.tokens) and len(overlap - _ADMIN) == 0
             check = checks[k]
-            summary_like = bool(check and (_cue(sent, "summary_marker") or len(overlap) >= 2))
+            summary_like = bool(check and (_cue(sent, "summary_marker") or words[0] in ("dus", "oftewel", "kortom")
+                                           or len(overlap) >= 2))
             offer = _offer_question(words) or _has(sent, "generic_help") or _cue(sent, "anything_else")
             if offer and not needs:
                 add(S.proposal, sent, " ".join(words[:2]))
@@ -281,11 +309,12 @@ def _trainee(text: str, previous: History) -> list[Signal]:
                 add(S.question_needs, sent, needs)
             clarify: str | None = None
             doubt = _cue(sent, "doubt_question")
-            if (cust_words >= 12 and not is_why and not offer and not summary_like and not doubt
+            choice = _cue(sent, "choice_offer")
+            if (cust_words >= 12 and not is_why and not offer and not choice and not summary_like and not doubt
                     and not (check and len(words) <= 6)):
                 if elaborate and not (admin and not overlap):
                     clarify = elaborate
-                elif not admin and not needs and overlap:
+                elif not admin and not needs and overlap and len(words) >= 3:  # "Huurauto?" echoes, it does not ask
                     clarify = ", ".join(sorted(overlap))
                 elif not admin and starts_open and (_has_you(sent) or sent.tokens[0].text in ("wat", "hoe")):
                     clarify = sent.tokens[0].text
@@ -294,8 +323,8 @@ def _trainee(text: str, previous: History) -> list[Signal]:
             if check:
                 add(S.check_question, sent, check)
             cue_add(S.doubt_question, sent)
-            buying = _cue(sent, "buying_stage_question") or (
-                not offer and not is_why and _has_you(sent)
+            buying = (_cue(sent, "buying_stage_question") and not choice) or (
+                not offer and not choice and not is_why and _has_you(sent)
                 and next((t.text for t in sent.tokens if t.lemma in _BUYING or t.text in _BUYING), None))
             if buying or (needs and not offer):
                 add(S.buying_stage_question, sent, buying or needs)
@@ -320,10 +349,17 @@ def _trainee(text: str, previous: History) -> list[Signal]:
             (marker and overlap) or (asked and len(overlap) >= 2 and _has_you(sent) and len(words) >= 6))
         reflects = (_reflects(sent, formal) and not _cue(sent, "dismissive") and not parrot and words[0] not in _CONDITIONAL
                     and not _cue(sent, "ownership_refusal"))
-        full_summary = gives_back and (len(overlap) >= 3 or (len(overlap) >= 2 and _clauses(sent) >= 2))
+        topic_only = " gaat om " in f" {sent.low} " or " gaat over " in f" {sent.low} "
+        asks_meaning = question and "bedoel" in sent.low  # "bedoelt u dat ...?" checks one point
+        # several points given back is a summary, also when one of them is a feeling or wish ("..., en u wilt
+        # nu vooral ..., klopt dat?"); one feeling with a tag ("U baalt ervan, toch?") is a reflection asked
+        points = _clauses(sent)
+        full_summary = (gives_back and not topic_only and not asks_meaning
+                        and (len(overlap) >= 3 or (len(overlap) >= 2 and points >= 2))
+                        and not (reflects and asked and points < 3))
         if full_summary:
             add(S.summary, sent, marker or ", ".join(sorted(overlap)))
-        elif gives_back and not reflects and len(overlap) >= 2:
+        elif gives_back and not reflects and not topic_only and len(overlap) >= 2:
             add(S.paraphrase, sent, marker or ", ".join(sorted(overlap)))
         if reflects and (_has_you(sent) or question) and words[0] not in _CONDITIONAL and not _undone(sent):
             add(S.reflection, sent)
@@ -344,7 +380,9 @@ def _trainee(text: str, previous: History) -> list[Signal]:
         undone = _undone(sent)
         if not dismissive and not denies and not question and not undone:
             cue_add(S.acknowledge_feeling, sent)
-            cue_add(S.validate_feeling, sent)
+            cue_add(S.sympathy, sent)
+            if not {"vraag", "punt", "opmerking", "keuze", "idee"} & set(words):  # "een terechte vraag"
+                cue_add(S.validate_feeling, sent)
         if _pitch(sent) and not _cue(sent, "pitch"):
             add(S.pitch, sent, "bij ons ...")
         for sid in (S.judgement, S.own_story, S.pitch, S.joke, S.insult):
@@ -359,11 +397,14 @@ def _trainee(text: str, previous: History) -> list[Signal]:
             add(S.commitment, sent, commit)
         if _cue(sent, "unsure"):
             add(S.check_back, sent, _cue(sent, "unsure"))
-        if not question and (_cue(sent, "solution") or commit):
-            add(S.solution, sent, _cue(sent, "solution") or commit)
-        if _has(sent, "ik_help") or (words[0] == "ik" and not question and (commit or _cue(sent, "solution"))):
+        advice = words[0] in {"neem", "kies", "koop", "probeer", "ga"} and "u" not in words[1:2]
+        if not question and (_cue(sent, "solution") or commit or advice):
+            add(S.solution, sent, _cue(sent, "solution") or commit or words[0])
+        refuses_ownership = _cue(sent, "ownership_refusal")
+        if not refuses_ownership and (_has(sent, "ik_help")
+                                      or (words[0] == "ik" and not question and (commit or _cue(sent, "solution")))):
             add(S.personal_language, sent, "ik")
-        elif not question and _has(sent, "we_help"):
+        elif not question and (_has(sent, "we_help") or _faceless_passive(words)):
             add(S.we_language, sent, _WE_HELP_CUE)
         if not question and _doing_now(sent):
             add(S.action_now, sent, "ik ... nu")
@@ -418,6 +459,19 @@ _QUESTION_WORDS = frozenset(P["question_word"][0].split("|"))
 _NOW = frozenset({"nu", "meteen", "direct", "momenteel", "zojuist", "terwijl", "onmiddellijk", "gelijk"})
 _NOT_DOING = frozenset({"ga", "zal", "kan", "wil", "moet", "zou", "mag", "weet", "denk", "begrijp", "snap", "hoor", "vind",
                         "hoop", "kon", "wou", "had", "bedoel", "zie"})
+
+
+_PARTICLES = ("terug", "op", "door", "over", "uit", "in", "aan", "toe", "na", "mee", "af", "bij", "rond")
+
+
+def _participle(w: str) -> bool:
+    stem = next((w[len(p):] for p in _PARTICLES if w.startswith(p + "ge")), w)
+    return stem.startswith("ge") and len(stem) > 5 and stem.endswith(("d", "t", "en"))
+
+
+def _faceless_passive(words: list[str]) -> bool:
+    """'De machine wordt morgen teruggestuurd', 'er wordt contact opgenomen': help without a person."""
+    return any(w in ("wordt", "worden") for w in words) and any(_participle(w) for w in words) and "ik" not in words
 
 
 def _doing_now(sent: Sentence) -> bool:

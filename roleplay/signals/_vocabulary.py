@@ -37,6 +37,7 @@ class S(StrEnum):
     apology = "apology"                        # sorry, excuses, pardon voor het wachten
     acknowledge_feeling = "acknowledge_feeling"  # names the customer's feeling as legitimate
     validate_feeling = "validate_feeling"      # "ik kan me voorstellen", "in uw plaats zou ik ook"
+    sympathy = "sympathy"                      # "wat vervelend", "een flinke tegenvaller": about the situation
     dismissive = "dismissive"                  # "rustig maar", "u hoeft zich niet zo op te winden"
     judgement = "judgement"                    # opinion on the customer or what they did
     own_story = "own_story"                    # the trainee's own anecdote
