@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from ..customer._text import any_match, lemmas, normal, sentences, words
 from ..errors import InputError
 from ..models import Fact, NPSAnswer, Persona, Role, Turn, nps_category
-from ..signals._text import STOPWORDS
+from ..signals._text import STOPWORDS, lemma
 
 if TYPE_CHECKING:
     from ..customer import CustomerBackend
@@ -42,9 +42,9 @@ TRAINEES_DIR = Path(__file__).resolve().parent / "trainees"
 GOOD_MOOD = 6          # a good trainee leaves the customer at least this calm (0..10)
 REPEAT_MIN_WORDS = 3   # "Ja." or "Dag." twice is no repeat; a sentence of three words or more is
 DUTCH_MIN_WORDS = 6    # shorter turns ("Prima, helder.") are too short to tell the language
-DUTCH_MIN_SHARE = 0.2  # Dutch turns of 6+ words have at least this share of Dutch function words
-FACT_MATCH = 0.6       # share of a hidden fact's content words a turn must contain to tell that fact
-FACT_MIN_WORDS = 3     # ... and at least this many of them
+DUTCH_MIN_SHARE = 0.12  # Dutch turns of 6+ words have at least this share of Dutch function words
+FACT_MIN_WORDS = 3     # a turn that shares this many of a hidden fact's own content words tells it
+FACT_MATCH = 0.6       # ... or two, when they are this share of the fact's own words
 
 
 @dataclass(frozen=True)
@@ -215,8 +215,7 @@ _AGENT = re.compile("|".join((
     r"\bwat\s+kan\s+ik\s+(?:\w+\s+)?voor\s+(?:u|je)\s+doen",
     r"\b(?:kan|mag)\s+ik\s+(?:nog\s+|verder\s+)*iets\s+(?:anders\s+)?voor\s+(?:u|je)\s+doen",
     r"\bis\s+er\s+(?:nog\s+|verder\s+)*iets\s+(?:anders\s+)?(?:waarmee|wat)\s+ik\s+(?:u|je|voor\s+u)",
-    r"\b(?:bedankt|dank\s+u(?:\s+wel)?|dank\s+je(?:\s+wel)?)\s+voor\s+(?:uw|je|het)\s+"
-    r"(?:geduld|begrip|wachten|telefoontje|belletje)",
+    r"\b(?:bedankt|dank\s+u(?:\s+wel)?|dank\s+je(?:\s+wel)?)\s+voor\s+(?:uw|je|het)\s+(?:geduld|begrip|wachten)",
     r"\bonze\s+(?:oprechte\s+)?excuses\b",
     r"\b(?:wij|we)\s+bieden\s+(?:u\s+)?(?:onze\s+)?excuses\b",
     r"\bexcuses\s+voor\s+het\s+ongemak\b",
@@ -237,9 +236,15 @@ _COMPANY_WORK = {"regelen", "opzoeken", "nakijken", "uitzoeken", "oppakken", "re
                  "inboeken", "doorzetten", "opzoek", "zoek", "kijk", "regel", "pak", "plan", "reserveer"}
 
 
-def agent_phrase(text: str, company: str = "") -> str | None:
-    """The part of a customer line that sounds like the service employee, or None."""
-    m = _AGENT.search(text)
+# Only for a customer who called: thanking the other side for the call is the employee's line.
+_THANKS_FOR_CALLING = re.compile(r"\b(?:bedankt|dank\s+u(?:\s+wel)?|dank\s+je(?:\s+wel)?)\s+voor\s+(?:uw|je|het)\s+"
+                                 r"(?:telefoontje|belletje)\b", re.IGNORECASE)
+
+
+def agent_phrase(text: str, company: str = "", *, inbound: bool = True) -> str | None:
+    """The part of a customer line that sounds like the service employee, or None. `inbound`: the customer
+    made the call (the persona opens), so thanking for the call is the employee's part too."""
+    m = _AGENT.search(text) or (_THANKS_FOR_CALLING.search(text) if inbound else None)
     if m:
         return m.group(0)
     if company:
@@ -254,9 +259,9 @@ def agent_phrase(text: str, company: str = "") -> str | None:
 
 
 def check_not_agent(run: SelfPlayRun) -> Check:
-    company = run.persona.situation.company
+    company, inbound = run.persona.situation.company, run.persona.opens == "customer"
     problems = [f"turn {i}: {_quote(phrase)}" for i, text in _customer_turns(run)
-                if (phrase := agent_phrase(text, company))]
+                if (phrase := agent_phrase(text, company, inbound=inbound))]
     return _fail("not_agent_like", problems, "no customer line speaks as the service employee")
 
 
@@ -328,20 +333,26 @@ def check_own_name(run: SelfPlayRun) -> Check:
     return _fail("not_trainee_name", problems, f"the customer never calls itself {' or '.join(sorted(names))}")
 
 
+# Common Dutch words next to the signal detector's function words (telegraphic customer lines lean on them).
+_DUTCH = STOPWORDS | frozenset("""
+iets niets niks alles alle elk elke veel meer minder weer keer zoals toen nooit altijd soms daarom dus
+tussen over sorry dank bedankt graag goed klopt precies natuurlijk hè tja ach zeker beetje
+""".split())
 _ENGLISH = frozenset("""
-the a an and or but is are was were be been am i you he she it we they my your his her our their this that
-these those to of in on for with at by from not no yes do does did have has had will would can could should
-what how why when where who which there here me him them us so just very please sorry thank thanks
+the a an and or but is are was were be been am i you he she it they my your his her our their this that
+these those to of on for with at by from not no yes do does did have has had will would can could should
+what how why when where who which there here him them us just very please thank thanks
 """.split())
 
 
 def dutch_share(text: str) -> tuple[float, float, int]:
-    """(share of Dutch function words, share of English ones, word count) of a text."""
-    ws = [w for w in words(text) if not w.isdigit()]
+    """(share of common Dutch words, share of English function words, word count) of a text; single letters
+    (a spelled name) and numbers do not count."""
+    ws = [w for w in words(text) if len(w) > 1 and not w.isdigit()]
     if not ws:
         return 0.0, 0.0, 0
-    nl = sum(1 for w in ws if w in STOPWORDS)
-    en = sum(1 for w in ws if w in _ENGLISH and w not in STOPWORDS)
+    nl = sum(1 for w in ws if w in _DUTCH)
+    en = sum(1 for w in ws if w in _ENGLISH and w not in _DUTCH)
     return nl / len(ws), en / len(ws), len(ws)
 
 
@@ -359,28 +370,34 @@ def check_dutch(run: SelfPlayRun) -> Check:
 
 
 def _content(text: str) -> set[str]:
-    """Content words of a text: lemmas and numbers, no function words."""
-    return {x for x in lemmas(text) if x not in STOPWORDS and (len(x) > 3 or x.isdigit())}
-
-
-def tells_fact(fact: Fact, text: str, public: Set[str] = frozenset()) -> bool:
-    """Does a customer line tell this fact? Most of the fact's own content words (those not already in the
-    persona's public material), or two of its keywords with one of those content words."""
-    own = _content(fact.text) - public
-    if not own:
-        return False
-    said = _content(text)
-    hits = own & said
-    if len(hits) >= FACT_MIN_WORDS and len(hits) >= FACT_MATCH * len(own):
-        return True
-    keys = any_match(fact.keywords, lemmas(text), text.lower())
-    return len(set(keys)) >= 2 and bool(hits)
+    """Content lemmas of a text (and numbers): no function words, nothing shorter than four letters."""
+    return {lemma(w) for w in words(text) if w not in STOPWORDS and (len(w) > 3 or w.isdigit())} - STOPWORDS
 
 
 def public_words(persona: Persona) -> set[str]:
-    """Content words the customer may say from the start: the opening lines and the facts that are not hidden."""
-    texts = [*persona.opening_lines, *(f.text for f in persona.situation.facts if not f.hidden)]
-    return set().union(*(_content(t) for t in texts)) if texts else set()
+    """Content lemmas the customer may use from the start: everything the persona file lets the customer say
+    except the hidden facts themselves (lines, open facts, replies, requests, objections, end lines)."""
+    hidden = {t for f in persona.situation.facts if f.hidden for t in (f.text, *f.again)}
+    sit = persona.situation
+    texts = [*persona.opening_lines, *(x for lines in persona.script.values() for x in lines),
+             *(t for f in sit.facts if not f.hidden for t in (f.text, *f.again)),
+             *(x for a in sit.alternatives for x in a.reply),
+             *(x for r in sit.requests for x in (*r.ask, *r.insist, *r.accept)),
+             *(x for o in persona.objections for x in (*o.lines, *o.after_ack, *o.after_miss)),
+             *(x for e in persona.end_conditions for x in e.lines)]
+    return set().union(*(_content(t) for t in texts if t not in hidden))
+
+
+def tells_fact(fact: Fact, text: str, public: Set[str] = frozenset()) -> bool:
+    """Does a customer line tell this fact? It must share content words with the fact that the customer has no
+    other reason to use (`public` ones do not count): three, or two and most of them, or two and one of the
+    fact's keywords."""
+    own = {w for t in (fact.text, *fact.again) for w in _content(t)} - public
+    hits = own & _content(text)
+    if len(hits) >= FACT_MIN_WORDS or (len(hits) >= 2 and len(hits) >= FACT_MATCH * len(own)):
+        return True
+    keys = [k for k in any_match(fact.keywords, lemmas(text), text.lower()) if lemma(k.lstrip("*")) not in public]
+    return len(hits) >= 2 and bool(keys)
 
 
 def check_hidden_facts(run: SelfPlayRun) -> Check:
@@ -466,7 +483,7 @@ def check_nps(run: SelfPlayRun) -> Check:
     return Check("nps_band", not problems, where + (": " + "; ".join(problems) if problems else ""))
 
 
-CHECKS: dict[str, Callable[[SelfPlayRun], Check]] = {
+SELFPLAY_CHECKS: dict[str, Callable[[SelfPlayRun], Check]] = {
     "mood_direction": check_mood,
     "no_repeated_sentence": check_no_repeat,
     "not_agent_like": check_not_agent,
@@ -481,4 +498,4 @@ CHECKS: dict[str, Callable[[SelfPlayRun], Check]] = {
 
 def check_run(run: SelfPlayRun) -> list[Check]:
     """Every check on a finished run, in a fixed order."""
-    return [fn(run) for fn in CHECKS.values()]
+    return [fn(run) for fn in SELFPLAY_CHECKS.values()]

@@ -691,7 +691,8 @@ def _ombuigen(view: View) -> Decision:
         return Decision(NA, "De prospect maakte geen contactbezwaar.")
     accusing = {(h.turn, h.signal.start) for h in view.trainee_hits(S.question_why, S.insult)}
     hits = [h for h in view.hits(S.question_open, S.question_closed, S.question_needs, S.proposal, turns=replies)
-            if (h.turn, h.signal.start) not in accusing and " toch " not in f" {h.signal.text.lower()} "]
+            if (h.turn, h.signal.start) not in accusing and " toch " not in f" {h.signal.text.lower()} "
+            and len(h.signal.text.split()) > 3]  # "Over drie maanden?" only echoes the objection
     if hits:
         return _met(hits, "Je boog het bezwaar om met een vraag die het gesprek gaande hield.")
     return Decision(NOT_MET, "Je stelde na het bezwaar geen vraag die het gesprek gaande hield.")
@@ -717,6 +718,10 @@ def _respectvol_afronden(view: View) -> Decision:
     if accepted_later:
         return Decision(NA, "De prospect ging uiteindelijk toch akkoord.")
     rude = view.hits(S.insult, S.question_why, S.deadline, turns=[last])
+    low = view.text(last).lower().strip()
+    if not rude and (low.startswith("nou") or " dan niet" in low or low.endswith(" dan.")):
+        return Decision(NOT_MET, "De prospect bleef weigeren en je rondde kortaf of sarcastisch af "
+                        "(“Nou, ... dan.”).")
     polite = view.hits(S.thanks, S.closing_greeting, S.objection_ack, turns=[last])
     if polite and not rude:
         return _met(polite, "De prospect bleef weigeren en je rondde het gesprek beleefd af.")
@@ -759,6 +764,14 @@ _CUSTOMER_ASKS = ("maar", "terug", "doet u dat", "doe maar")
 _TAKES_IT_ON = ("graag", "doe ik", "dat is goed", "in orde", "prima", "zeker", "komt goed", "natuurlijk", "regel ik")
 
 
+_DAYS = ("maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag", "morgen", " uur")
+
+
+def _names_a_time(text: str) -> bool:
+    low = text.lower()
+    return any(d in low for d in _DAYS) and not any(w in low.split() for w in ("nee", "niet", "geen"))
+
+
 def _agreements(view: View) -> list[int]:
     """R17: turns where something was agreed: the customer accepts what the trainee proposed, or the trainee
     takes on what the customer asked for ("Stuur het maar naar ..." / "Dat doe ik graag")."""
@@ -769,6 +782,8 @@ def _agreements(view: View) -> list[int]:
                 and view.has(before, S.proposal, S.call_goal, S.commitment, S.solution, S.choice_offer,
                              S.time_frame, S.agreement_summary)):
             out.append(c)
+        if before is not None and view.has(before, S.choice_offer, S.time_frame, S.proposal) and _names_a_time(view.text(c)):
+            out.append(c)  # "Woensdag om negen uur." picks one of the proposed moments
         after = view.next_of(c, Role.trainee)
         text = view.text(c).lower()
         if after is not None and any(w in text for w in _CUSTOMER_ASKS) and (

@@ -6,6 +6,7 @@ the customer's earlier turns: a summary repeats the customer's content, an objec
 only if the prospect raised one.
 """
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -160,9 +161,14 @@ def parroted(sent: Sentence, ctx: _Context) -> bool:
                 return True
             if len(theirs) >= 25 and fuzz.partial_ratio(theirs, mine) >= 92 and len(mine) <= 1.6 * len(theirs):
                 return True
+            for clause in _CLAUSE.split(theirs):  # one clause of a longer sentence, words reordered
+                if len(clause.split()) >= 5 and fuzz.token_set_ratio(mine, clause) >= 92 and (
+                        0.7 <= len(mine) / len(clause) <= 1.4):
+                    return True
     return False
 
 
+_CLAUSE = re.compile(r" (?:en|maar|want|omdat|dus) ")
 _LEAD = ("dus ", "oké ", "ok ", "ja ", "ah ", "o ", "zo ", "en ", "nou ")
 _TAGS = (" klopt dat", " toch", " is dat zo", " heb ik dat goed", " of niet", " klopt het", " zie ik dat goed", " juist")
 

@@ -410,7 +410,7 @@ P: dict[str, list[str]] = {
     "agreement_summary": [
         "dus ..8 afgesproken|spreken|afspraak|stuur|bel|kom|zie|mail|ontvangt|sturen|bellen|komen|zien|mailen", "we ..3 spreken ..3 af|dus_af", "afgesproken", "zoals ..3 afgesproken",
         "ik ..3 noteer|zet ..6 afspraak|agenda|dinsdag|maandag|woensdag|donderdag|vrijdag|#", "even ..3 samenvatten|samengevat|op_een_rijtje",
-        "op ..1 een ..1 rij|rijtje", "vat ..2 ik ..3 samen", "dan ..3 zie|spreek|bel|mail|stuur ..6 ik ..6 u|je ..6 maandag|dinsdag|woensdag|donderdag|vrijdag|#|volgende|morgen|de|over",
+        "op ..1 een ..1 rij|rijtje", "vat ..2 ik ..3 samen", "zet|leg ..1 ik ..3 vast", "ik ..1 zet|leg ..3 vast", "dan ..3 zie|spreek|bel|mail|stuur ..6 ik ..6 u|je ..6 maandag|dinsdag|woensdag|donderdag|vrijdag|#|volgende|morgen|de|over",
         "dan ..3 staat ..3 de ..3 afspraak", "samengevat", "kort ..2 samengevat", "om ..3 het ..3 samen ..3 te ..3 vatten", "ik ..3 vat ..3 samen", "dan ..3 weten ..3 we ..3 wat",
         "dan ..3 hebben ..3 we ..3 afgesproken|een_afspraak", "dan ..3 stuur ..3 ik ..6 en|u|vandaag|morgen|de|informatie|documentatie|een", "dan ..3 bel ..3 ik ..3 u ..6 #|over|op|maandag|dinsdag|woensdag|donderdag|vrijdag|in|terug|volgende|eind|begin",
         "dan ..3 kom ..3 ik ..6 #|op|maandag|dinsdag|woensdag|donderdag|vrijdag|volgende|langs", "dus ..6 #|maandag|dinsdag|woensdag|donderdag|vrijdag|volgende ..6 uur|langs|bel|kom|stuur|afspraak",
@@ -419,7 +419,7 @@ P: dict[str, list[str]] = {
         "dat ..3 is|klinkt ..3 logisch|begrijpelijk|helder|duidelijk|goed|prima|fijn|mooi|heel_goed|terecht|verstandig|prettig|niet_gek|herkenbaar",
         "dat ..3 kan ..3 ik ..3 me|mij ..3 voorstel*", "kan ..2 me ..2 voorstel*", "dat ..3 begrijp|snap ..3 ik", "ik ..3 begrijp|snap ..3 het|dat|u|je|goed|helemaal|heel",
         "dat ..3 wil ..3 ik ..3 graag|best", "dat ..3 hoor ..3 ik ..3 vaker|vaak|wel|graag", "goed ..3 om ..3 te ..3 horen", "helder", "logisch", "begrijpelijk", "terecht",
-        "dat ..3 respecteer ..3 ik", "fijn ..3 dat ..3 u|je ..6 hebt|heeft|tevreden", "=prima|=goed|=uitstekend|=natuurlijk|=zeker|=uiteraard|=absoluut|=helder|=duidelijk|=begrijpelijk|=logisch|=snap|=begrijp",
+        "dat ..3 respecteer ..3 ik", "dat ..1 doe ..1 ik ..2 graag|zeker|prima|meteen", "doe ..1 ik ..1 graag|zeker", "fijn ..3 dat ..3 u|je ..6 hebt|heeft|tevreden", "=prima|=goed|=uitstekend|=natuurlijk|=zeker|=uiteraard|=absoluut|=helder|=duidelijk|=begrijpelijk|=logisch|=snap|=begrijp",
         "mooi ..3 dat ..3 u|je", "dat ..3 is ..3 goed ..3 nieuws|fijn|mooi", "ik ..3 kan ..3 me ..3 dat ..3 goed", "daar ..3 kan ..3 ik ..3 in ..3 komen", "herken ..3 ik",
     ],
     "name_reason": [
@@ -474,7 +474,7 @@ CUSTOMER: dict[str, list[str]] = {
         "stuur|stuurt|mail|mailt ..6 documentatie|informatie|folder|brochure|mail|iets|wat|info|gegevens|offerte", "bel|belt ..6 over ..3 drie|paar|een|twee|zes ..3 maanden|maand|weken|jaar",
         "bel|belt ..6 later|volgend_jaar|na_de_zomer|terug|een_andere_keer|ander_moment", "tevreden ..3 met|over", "geen ..3 budget|geld", "niet ..3 het ..3 goede ..3 moment",
         "we ..3 zijn ..3 tevreden", "daar ..3 hebben ..3 we ..3 al", "ik ..3 beslis ..3 dat ..3 niet", "we ..3 zijn ..3 net ..3 overgestapt", "niet ..3 aan ..3 toe",
-        "niet ..3 nu", "hoeft|hoef ..3 niet", "liever ..3 niet",
+        "niet ..3 nu", "=hoeft|=hoef ..1 niet ..1 hoor|meer|voor|echt", "dat ..1 hoeft ..1 niet", "liever ..3 niet",
     ],
     "name_unclear": [
         "...|…|eh|ehm|uh|uhm|*mompelt*|mompelt|mompel|onverstaanbaar|(onverstaanbaar)|[onverstaanbaar]|brom*|prevel*",
