@@ -545,6 +545,16 @@ class LLMCustomer:
         fits = usable(reason) and abs(parsed.score - max(lo, min(hi, parsed.score))) <= 2
         return nps_answer(state, session.seed, score=parsed.score, reason=reason if fits else None)
 
+    # --- for debugging views (the app's instructor view) ---------------------------------------------
+    def messages(self, session: "Session") -> list[dict[str, str]]:
+        """The messages the model gets for the pending trainee turn. No side effects: the state is noted
+        only once a reply is in, so calling this before `reply`/`stream` shows exactly what is sent."""
+        return self._prepare(session)[1]
+
+    def system_prompt(self, session: "Session") -> str:
+        """Both system messages of the next call (persona first, then the state after the conversation)."""
+        return "\n".join(m["content"] for m in self.messages(session) if m["role"] == "system")
+
     # --- internals ---------------------------------------------------------------------------------------
     def _prepare(self, session: "Session") -> tuple[TurnPlan, list[dict[str, str]]]:
         seed = f"{session.seed}:{session.persona.id}:llm:{session.state.trainee_turns}"
