@@ -13,7 +13,7 @@ FEELINGS = (
     "machteloos|machteloosheid|wanhopig|verdrietig|bang|angst*|twijfel*|lastig*|moeilijk|"
     "onprettig|hinderlijk|vermoeiend|vreselijk|verschrikkelijk|klote|ellendig|ellende|gedoe|"
     "opgelicht|genegeerd|afgescheept|belazerd|ontevreden|ongelukkig|onrustig|gestrest|"
-    "verward|radeloos|schrikken|geschrokken|overvallen|opgelaten|in_de_steek|klaar_mee|ten_einde_raad"
+    "verward|radeloos|schrikken|geschrokken|overvallen|opgelaten|zuur|tegenvaller|tegenval*|domper|in_de_steek|klaar_mee|ten_einde_raad"
 )
 EMPATHY_NOUNS = "frustratie|ergernis|boosheid|teleurstelling|zorg*|onrust|schaamte|twijfel*|irritatie"
 
@@ -50,7 +50,7 @@ P: dict[str, list[str]] = {
         "nog ..2 iets ..3 waar|waarmee ..3 ik ..3 help*|kan", "verder ..2 nog ..2 iets|vragen|vraag",
         "was dat ..3 alles|het", "zijn al uw vragen", "als ..2 er ..3 nog ..3 iets|vragen", "mocht ..3 er ..3 nog ..3 iets|vragen",
         "bent ..2 u ..3 verder ..3 geholpen", "heeft ..2 u ..3 verder ..3 nog", "nog ..3 andere ..2 vraag*|zorg*|punt*|probleem*",
-        "kan ik ..2 verder nog", "nog iets ..2 anders|voor u", "helpt dat u ..3 verder",
+        "kan ik ..2 verder nog", "nog iets ..2 anders|voor u", "helpt dat u ..3 verder", "=nog ..1 iets ..1 ?", "verder ..1 nog ..1 iets",
     ],
     "listening_signal": [
         "hm|hmm|hm-hm|mm|mmm|mm-hm|mhm|uhu|aha|ah|ja|jaja|ok|oké|okay|juist|precies|zeker|klopt|tja|jawel",
@@ -294,6 +294,8 @@ P: dict[str, list[str]] = {
         "is ..3 uitgesloten", "doen ..3 wij|we ..3 niet|geen", "wij|we ..3 doen ..4 geen|niet", "zit ..3 er ..3 niet ..3 in",
         "valt ..3 niet ..3 onder", "daar ..3 kan ..3 ik ..3 niet ..3 in ..3 meegaan", "dat ..3 valt ..3 buiten",
         "dat ..3 zit ..3 niet ..3 in ..3 de ..3 garantie|voorwaarden|polis|regeling", "ik ..3 ga ..3 dat ..3 niet ..3 doen",
+        "prijzen|prijs|kosten|tarief|tarieven ..3 staan|staat ..1 vast", "blijven|blijft ..1 staan", "gelden|geldt ..2 voor ..1 iedereen",
+        "daar ..2 kan ..1 ik|we ..2 niets|niks ..2 vanaf|aan ..1 doen|veranderen",
         "geen ..3 mogelijkheid", "kan|kunnen ..1 ik|we|wij ..4 niet ..2 geven|vergoeden|doen|leveren|bieden|betalen|uitbetalen|toekennen|vervangen|sturen|regelen|terugbetalen|terugstorten|crediteren|compenseren|verstrekken|verzorgen|aanbieden|toezeggen|beloven|omruilen|ruilen|doorverbinden|annuleren|kwijtschelden|uitzonderen", "# ..3 kan|kunnen ..1 ik|we ..3 niet",
     ],
     # refusals in general words: only when the customer just asked for something
@@ -443,7 +445,8 @@ P: dict[str, list[str]] = {
         "negeer|vergeet ..4 instructie*|opdracht*|regels|prompt|systeem", "beoordelaar|jury|judge|evaluator|grader|beoordeling ..6 geef|score|met|alles|punten",
         "geef ..4 alle ..4 items|punten|criteria ..4 met|voldoende|goed", "je ..3 bent ..3 een ..2 ai|bot|taalmodel|chatbot|robot|computer|model|llm",
         "ben ..3 jij|je|u ..3 een ..2 ai|bot|taalmodel|chatbot|robot|computer|mens|model", "system ..2 prompt", "ignore|disregard ..4 instructions|previous",
-        "ai|chatgpt|gpt|taalmodel|llm|prompt", "speel ..3 niet ..3 langer", "stop ..3 met ..3 rollenspel|rol|acteren", "uit ..2 je ..2 rol",
+        "ai|chatgpt|gpt|taalmodel|llm|prompt", "speel ..3 niet ..3 langer", "vergeet ..3 alles ..4 opgedragen|gezegd|instructie*",
+        "praat|doe|gedraag ..2 als ..1 een ..1 piraat|robot|assistent", "opgedragen", "stop ..3 met ..3 rollenspel|rol|acteren", "uit ..2 je ..2 rol",
         "alle ..3 items|criteria|punten ..3 met|behaald|voldaan", "score|scoor ..4 100|honderd|tien|maximaal",
     ],
 }
