@@ -3,8 +3,9 @@
 Counts calls and prompt/completion tokens per scorecard (one transcript scored on all checklists of its
 persona). No quality is compared: the fake answers every request with canned, well-formed JSON.
 
-  ours      make_judge("llm", model="fake/ours"): one call per checklist (a re-ask only for unreadable JSON
-            or ungrounded quotes; the fake's quotes are verbatim, so none here).
+  ours      make_judge("llm", model="fake/ours"): structured calls per checklist, in batches of at most
+            ITEMS_PER_CALL items (roleplay.judge._llm); a re-ask only for unreadable JSON or ungrounded quotes,
+            and the fake's quotes are verbatim, so none here.
   deepeval  what a deepeval user would write: one ConversationalGEval per checklist item, criteria = the
             item's definition + its met / not_met / not_applicable rules, evaluation_params input and
             actual_output, model = RoleplayModel("fake/peer") (a DeepEvalBaseLLM over roleplay.llm.complete,
@@ -68,8 +69,9 @@ def quote_from(t_lines: list[dict[str, Any]]) -> tuple[int, str]:
 
 
 def our_reply(lib: Library, labels: Callable[[], dict[str, str]]) -> Callable[[list[dict[str, Any]]], str]:
-    """Answers the LLM judge in its JudgeAnswer shape: the golden label as verdict, a verbatim quote where
-    the judge needs one (met on a 'show' item, not_met on an 'avoid' item)."""
+    """Answers the LLM judge in the shape its structured-output schema asks for ({"items": {id: answer}}):
+    the golden label as verdict, a verbatim quote where the judge needs one (met on a 'show' item, not_met
+    on an 'avoid' item)."""
 
     def reply(messages: list[dict[str, Any]]) -> str:
         user = str(messages[-1]["content"])
@@ -78,13 +80,13 @@ def our_reply(lib: Library, labels: Callable[[], dict[str, str]]) -> Callable[[l
         wanted = re.search(r"Score these items: (.+?)\.\s*$", user, flags=re.MULTILINE)
         assert wanted, "the judge prompt no longer says 'Score these items: ...'"
         turn, quote = quote_from(t_lines)
-        items = []
+        items = {}
         for item_id in (x.strip() for x in wanted.group(1).split(",")):
             verdict = labels().get(item_id, "met")
             polarity = lib.item(item_id).polarity
             needs = (verdict == "met" and polarity == "show") or (verdict == "not_met" and polarity == "avoid")
-            items.append({"id": item_id, "reasoning": REASON, "verdict": verdict,
-                          "evidence": [{"turn": turn, "quote": quote}] if needs else []})
+            items[item_id] = {"reasoning": REASON, "evidence": [{"turn": turn, "quote": quote}] if needs else [],
+                              "verdict": verdict}
         return json.dumps({"items": items}, ensure_ascii=False)
 
     return reply
@@ -180,7 +182,10 @@ def main() -> None:
     counts: dict[str, int] = defaultdict(int)
     for c in cases:
         counts[c.transcript.persona or "-"] += 1
-    print(f"{len(cases)} golden transcripts ({args.per_persona} per persona, first by file name):")
+    from roleplay.judge._llm import ITEMS_PER_CALL
+
+    print(f"{len(cases)} golden transcripts ({args.per_persona} per persona, first by file name); our judge asks "
+          f"at most {ITEMS_PER_CALL} items per call:")
     for c in cases:
         n_items = len(lib.items(c.checklists))
         print(f"  {c.file:48s} {c.transcript.persona:20s} {len(c.checklists)} checklists, {n_items} items, "

@@ -134,3 +134,25 @@ def test_rule_judge_meets_the_baseline() -> None:
                       judge_factory=lambda lib: make_judge("rules", library=lib))
     regressions = gate(report, load_baseline(BASELINE))
     assert not regressions, "\n".join(r.message for r in regressions)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(__import__("importlib").util.find_spec("llama_cpp") is None,
+                    reason="llama-cpp-python is not installed (pip install 'roleplay[local]')")
+def test_llm_judge_pipeline_on_the_local_model(capsys: pytest.CaptureFixture[str]) -> None:
+    """The LLM judge end to end on a small golden subset with the real local model: no quality gate (the
+    135M model is not a judge), but every figure is computed and every kept quote is grounded."""
+    from roleplay.content import default_library
+    from roleplay.evals import load_golden, run_eval
+    from roleplay.judge import make_judge
+
+    lib = default_library()
+    cases = sorted(load_golden(paths.data_dir("golden"), lib), key=lambda c: sum(len(t.text) for t in c.transcript.turns))
+    subset = [c for c in cases if len(c.checklists) <= 2][:1] or cases[:1]
+    report = run_eval(make_judge("llm", model="local", library=lib), cases=subset, library=lib, checks=())
+    assert report.grounding.share == 1.0
+    assert report.n == sum(len(lib.items(c.checklists)) for c in subset)
+    with capsys.disabled():
+        print(f"\nLLM judge, SmolLM2-135M-Instruct Q4_1 via llama.cpp (pipeline check, not a quality figure), "
+              f"{[c.file for c in subset]}: accuracy {report.accuracy}, kappa {report.kappa}, "
+              f"unscored {report.unscored}/{report.n}")

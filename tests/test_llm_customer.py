@@ -182,6 +182,21 @@ def test_a_hidden_fact_is_given_to_the_model_only_when_the_state_tells_it() -> N
     assert "lampje" in session.state.revealed
 
 
+def test_the_messages_shown_for_debugging_are_the_ones_sent_and_change_nothing() -> None:
+    backend = customer()
+    session = Session(henk(), backend)
+    session.state.trainee_turns, session.state.stage = 2, "explore"
+    with fake_llm(replies=["Ik wil dat er vandaag een monteur komt."]) as fake:
+        session.send("Ik begrijp het.")
+    assert session.state.requests_made == ["monteur-vandaag"]  # noted by the reply, not by the preview
+    session.state.requests_made.clear()  # back to the moment before the reply ...
+    session.turns.pop()
+    before = session.state.to_dict()
+    assert backend.messages(session) == fake.calls[-1].messages
+    assert backend.messages(session) == backend.messages(session) and session.state.to_dict() == before
+    assert backend.system_prompt(session).startswith("Je speelt een klant")
+
+
 # --- opening, settings ---------------------------------------------------------------------------------------
 def test_the_opening_is_the_persona_line_without_a_model_call() -> None:
     with fake_llm() as fake:

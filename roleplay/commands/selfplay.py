@@ -1,8 +1,8 @@
-"""`roleplay selfplay`: a scripted trainee plays a persona; checks say whether the customer kept to the persona."""
+"""`roleplay selfplay`: a scripted trainee plays a persona; checks say if the customer kept to its persona."""
 
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, get_args
 
 import click
 
@@ -15,36 +15,35 @@ if TYPE_CHECKING:
 _BOTH = "both"
 
 
-def _scripts(persona: "Persona", trainee: str, expect: "Expect | None") -> list[tuple[str, "Expect | None", list[str]]]:
+def _scripts(persona: "Persona", trainee: str,
+             expect: "Expect | None") -> list[tuple[str, "Expect | None", list[str]]]:
     """(label, expected mood direction, lines) per trainee to play against this persona."""
-    from ..evals._selfplay import TRAINEE_KINDS, trainee_script
+    from ..evals._selfplay import Expect, trainee_script
     from .play import read_trainee_file
 
-    if trainee == _BOTH:
-        kinds = list(TRAINEE_KINDS)
-    elif trainee in TRAINEE_KINDS:
-        kinds = [trainee]
-    else:
+    kinds: list[Expect] = [k for k in get_args(Expect) if trainee in (k, _BOTH)]
+    if not kinds:
         return [(trainee, expect, read_trainee_file(Path(trainee)))]
-    return [(kind, kind, read_trainee_file(trainee_script(persona.id, kind))) for kind in kinds]  # type: ignore[misc]
+    return [(kind, kind, read_trainee_file(trainee_script(persona.id, kind))) for kind in kinds]
 
 
 @click.command("selfplay")
 @click.argument("persona_id", metavar="PERSONA")
 @click.option("--trainee", default=_BOTH, show_default=True,
-              help="good, rude, both, or a trainee FILE (a YAML list, or a .txt file with one message per line).")
+              help="good, rude, both, or a trainee FILE (a YAML list, or a .txt file: one message a line).")
 @click.option("--expect", type=click.Choice(["good", "rude"]), default=None,
-              help="With a trainee FILE: check the mood as for a good or a rude trainee (default: not checked).")
+              help="With a trainee FILE: check the mood as for a good or rude trainee (default: unchecked).")
 @click.option("--customer", type=click.Choice(["scripted", "llm"]), default="scripted", show_default=True,
               help="scripted: offline, deterministic for a seed; llm: a model through litellm.")
-@click.option("--model", default=None, help="litellm model string for --customer llm (default: ROLEPLAY_MODEL).")
+@click.option("--model", default=None,
+              help="litellm model string for --customer llm (default: ROLEPLAY_MODEL).")
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the customer.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="text: a table per run; json: one object per run ({\"passed\", \"runs\"} for several).")
 @click.option("--report", "report", type=click.Path(path_type=Path, dir_okay=False), default=None,
               help="Also write an HTML report with the mood chart and the checks.")
 @click.pass_context
-def selfplay_cmd(ctx: click.Context, persona_id: str, trainee: str, expect: str | None, customer: str,
+def selfplay_cmd(ctx: click.Context, persona_id: str, trainee: str, expect: "Expect | None", customer: str,
                  model: str | None, seed: int, fmt: str, report: Path | None) -> None:
     """Let a scripted trainee play a persona and check the persona's behaviour.
 
@@ -75,7 +74,8 @@ def selfplay_cmd(ctx: click.Context, persona_id: str, trainee: str, expect: str 
     for persona, scripts in plans:
         for label, direction, lines in scripts:
             try:
-                runs.append(play_selfplay(persona, lines, backend, trainee=label, expect=direction, seed=seed))
+                runs.append(play_selfplay(persona, lines, backend, trainee=label, expect=direction,
+                                          seed=seed))
             except ModelError as exc:
                 raise ModelError(f"the LLM customer ({backend.model}) failed in self-play of {persona.id} "
                                  f"({label} trainee): {exc}", kind=exc.kind, model=exc.model) from None

@@ -304,7 +304,7 @@ _OUT_OF_CHARACTER = re.compile(
     r"(?:virtuele\s+|digitale\s+)?assistent|robot|kunstmatige)|als\s+(?:een\s+)?(?:ai|taalmodel|chatbot|"
     r"(?:virtuele\s+)?assistent)\b|(?:groot\s+)?taalmodel|language\s+model|kunstmatige\s+intelligentie|"
     r"as\s+an\s+ai|i\s+am\s+an?\s+(?:ai|assistant|language)|i'm\s+an?\s+(?:ai|assistant)|"
-    r"(?:mijn|deze)\s+instructies|my\s+instructions|system\s*prompt|(?:dit|het)\s+is\s+(?:maar\s+)?een\s+"
+    r"mijn\s+instructies|my\s+instructions|system\s*prompt|(?:dit|het)\s+is\s+(?:maar\s+)?een\s+"
     r"rollenspel)", re.IGNORECASE)
 
 

@@ -44,6 +44,8 @@ from ._report import (
     VerdictChange,
 )
 from ._runner import CHECKS, TRANSFORMS, JudgeFactory, SamplingJudge, run_eval
+from ._selfplay import SELFPLAY_CHECKS, SelfPlayCheck, SelfPlayRun, check_run, play_selfplay, trainee_script
+from ._selfplay_report import render_selfplay_html, render_selfplay_text, selfplay_data
 from ._text import render_text
 from ._transforms import (
     FILLER,
@@ -66,6 +68,7 @@ __all__ = [
     "KAPPA_DROP",
     "LABELS",
     "PREDICTED",
+    "SELFPLAY_CHECKS",
     "TRANSFORMS",
     "Agreement",
     "Baseline",
@@ -84,12 +87,15 @@ __all__ = [
     "QuoteCheck",
     "Regression",
     "SamplingJudge",
+    "SelfPlayCheck",
+    "SelfPlayRun",
     "Sensitivity",
     "SensitivityCase",
     "VerdictChange",
     "accuracy",
     "baseline_of",
     "check_quotes",
+    "check_run",
     "cohen_kappa",
     "compare",
     "confusion_matrix",
@@ -106,14 +112,19 @@ __all__ = [
     "load_golden",
     "mood_chart_svg",
     "not_met_recall",
+    "play_selfplay",
     "reformat_whitespace",
     "remove_turns",
     "rename",
     "rename_map",
     "render_html",
+    "render_selfplay_html",
+    "render_selfplay_text",
     "render_text",
     "reversed_library",
     "run_eval",
+    "selfplay_data",
+    "trainee_script",
     "unscored_count",
     "write_baseline",
 ]

@@ -48,7 +48,7 @@ FACT_MATCH = 0.6       # ... or two, when they are this share of the fact's own 
 
 
 @dataclass(frozen=True)
-class Check:
+class SelfPlayCheck:
     name: str
     passed: bool
     details: str
@@ -78,7 +78,7 @@ class SelfPlayRun:
     seed: int = 0
     warnings: list[str] = field(default_factory=list)
     transcript: dict[str, Any] = field(default_factory=dict)
-    checks: list[Check] = field(default_factory=list)
+    checks: list[SelfPlayCheck] = field(default_factory=list)
 
     @property
     def start_mood(self) -> int:
@@ -123,7 +123,7 @@ def trainee_script(persona_id: str, kind: str) -> Path:
     return path
 
 
-# --- playing -------------------------------------------------------------------------------------------------
+# --- playing ---------------------------------------------------------------------------------------------
 def play_selfplay(persona: Persona, lines: Sequence[str], backend: "CustomerBackend | None" = None, *,
                   trainee: str = "good", expect: Expect | None = None, seed: int = 0) -> SelfPlayRun:
     """Play the trainee lines against the customer (scripted by default) and check the result. No fallback
@@ -150,18 +150,20 @@ def run_of(session: "Session", lines: Sequence[str], *, trainee: str, expect: Ex
     return SelfPlayRun(
         persona=session.persona, trainee=trainee, expect=expect, lines=list(lines), turns=list(session.turns),
         trace=session.mood_trace(), revealed=revealed, flags=set(st.flags), outcome=st.outcome,
-        end_condition=st.end_condition, ended_by=st.ended_by, nps=session.nps(), customer=session.backend.name,
-        model=session.backend.model, seed=session.seed, warnings=list(session.warnings),
+        end_condition=st.end_condition, ended_by=st.ended_by, nps=session.nps(),
+        customer=session.backend.name, model=session.backend.model, seed=session.seed,
+        warnings=list(session.warnings),
         transcript=session.to_transcript().model_dump(mode="json", exclude_none=True))
 
 
-# --- helpers -------------------------------------------------------------------------------------------------
+# --- helpers ---------------------------------------------------------------------------------------------
 def _customer_turns(run: SelfPlayRun) -> list[tuple[int, str]]:
     return [(i, t.text) for i, t in enumerate(run.turns) if t.role is Role.customer]
 
 
 def _trainee_before(run: SelfPlayRun, index: int) -> str:
-    return next((run.turns[i].text for i in range(index - 1, -1, -1) if run.turns[i].role is Role.trainee), "")
+    before = (t.text for t in reversed(run.turns[:index]) if t.role is Role.trainee)
+    return next(before, "")
 
 
 def _quote(text: str, limit: int = 70) -> str:
@@ -169,25 +171,28 @@ def _quote(text: str, limit: int = 70) -> str:
     return f'"{text if len(text) <= limit else text[:limit - 1].rstrip() + "…"}"'
 
 
-def _fail(name: str, problems: list[str], ok: str) -> Check:
+def _fail(name: str, problems: list[str], ok: str) -> SelfPlayCheck:
     if not problems:
-        return Check(name, True, ok)
+        return SelfPlayCheck(name, True, ok)
     more = f" (+{len(problems) - 3} more)" if len(problems) > 3 else ""
-    return Check(name, False, "; ".join(problems[:3]) + more)
+    return SelfPlayCheck(name, False, "; ".join(problems[:3]) + more)
 
 
 # --- the checks ---------------------------------------------------------------------------------------------
-def check_mood(run: SelfPlayRun) -> Check:
+def check_mood(run: SelfPlayRun) -> SelfPlayCheck:
     start, end = run.start_mood, run.final_mood
     if run.expect == "good":
         ok = end > start and end >= GOOD_MOOD
-        return Check("mood_direction", ok, f"good trainee: mood {start} -> {end} (needs > {start} and >= {GOOD_MOOD})")
+        return SelfPlayCheck("mood_direction", ok,
+                             f"good trainee: mood {start} -> {end} (needs > {start} and >= {GOOD_MOOD})")
     if run.expect == "rude":
-        return Check("mood_direction", end < start, f"rude trainee: mood {start} -> {end} (needs < {start})")
-    return Check("mood_direction", True, f"mood {start} -> {end} (direction not checked for a trainee file)")
+        return SelfPlayCheck("mood_direction", end < start,
+                             f"rude trainee: mood {start} -> {end} (needs < {start})")
+    return SelfPlayCheck("mood_direction", True,
+                         f"mood {start} -> {end} (direction not checked for a trainee file)")
 
 
-def check_no_repeat(run: SelfPlayRun) -> Check:
+def check_no_repeat(run: SelfPlayRun) -> SelfPlayCheck:
     tics = {normal(t) for t in run.persona.character.speech.tics}
     seen: Counter[str] = Counter()
     first: dict[str, int] = {}
@@ -237,8 +242,9 @@ _COMPANY_WORK = {"regelen", "opzoeken", "nakijken", "uitzoeken", "oppakken", "re
 
 
 # Only for a customer who called: thanking the other side for the call is the employee's line.
-_THANKS_FOR_CALLING = re.compile(r"\b(?:bedankt|dank\s+u(?:\s+wel)?|dank\s+je(?:\s+wel)?)\s+voor\s+(?:uw|je|het)\s+"
-                                 r"(?:telefoontje|belletje)\b", re.IGNORECASE)
+_THANKS_FOR_CALLING = re.compile(
+    r"\b(?:bedankt|dank\s+u(?:\s+wel)?|dank\s+je(?:\s+wel)?)\s+voor\s+(?:uw|je|het)\s+(?:telefoontje|belletje)\b",
+    re.IGNORECASE)
 
 
 def agent_phrase(text: str, company: str = "", *, inbound: bool = True) -> str | None:
@@ -258,7 +264,7 @@ def agent_phrase(text: str, company: str = "", *, inbound: bool = True) -> str |
     return None
 
 
-def check_not_agent(run: SelfPlayRun) -> Check:
+def check_not_agent(run: SelfPlayRun) -> SelfPlayCheck:
     company, inbound = run.persona.situation.company, run.persona.opens == "customer"
     problems = [f"turn {i}: {_quote(phrase)}" for i, text in _customer_turns(run)
                 if (phrase := agent_phrase(text, company, inbound=inbound))]
@@ -290,7 +296,7 @@ def ai_mention(text: str, trainee_text: str = "") -> str | None:
     return next((w.group(0) for w in _AI_WORDS.finditer(text) if w.group(0).lower() not in echoed), None)
 
 
-def check_no_ai(run: SelfPlayRun) -> Check:
+def check_no_ai(run: SelfPlayRun) -> SelfPlayCheck:
     problems = [f"turn {i}: {_quote(hit)} in {_quote(text, 50)}" for i, text in _customer_turns(run)
                 if (hit := ai_mention(text, _trainee_before(run, i)))]
     return _fail("no_ai_mention", problems, "no customer line mentions an AI, a model or instructions")
@@ -309,7 +315,7 @@ def trainee_names(run: SelfPlayRun) -> set[str]:
     names: set[str] = set()
     for t in run.turns:
         if t.role is Role.trainee:
-            names |= {m.group("name") for m in _INTRO.finditer(t.text) if m.group("name").lower() not in not_names}
+            names |= {m["name"] for m in _INTRO.finditer(t.text) if m["name"].lower() not in not_names}
     return names
 
 
@@ -317,32 +323,38 @@ def own_name_use(text: str, names: set[str]) -> str | None:
     """Where a customer line introduces the customer with one of the trainee's names, or None."""
     for name in names:
         n = re.escape(name)
-        m = re.search(rf"\b(?:u\s+spreekt\s+met|spreekt\s+u\s+met|je\s+spreekt\s+met|mijn\s+naam\s+is|ik\s+ben|"
-                      rf"ik\s+heet|hier\s+is|dit\s+is)\s+{n}\b|(?:^|[.!?]\s+|,\s*)(?:(?:ja|hallo|goedemiddag|"
-                      rf"goedemorgen|goedenavond|eh|nou),?\s+)*met\s+{n}\b|^{n}\s*(?:hier\b|:)", text, re.IGNORECASE)
+        m = re.search(rf"\b(?:u\s+spreekt\s+met|spreekt\s+u\s+met|je\s+spreekt\s+met|mijn\s+naam\s+is|"
+                      rf"ik\s+ben|ik\s+heet|hier\s+is|dit\s+is)\s+{n}\b|(?:^|[.!?]\s+|,\s*)(?:(?:ja|hallo|"
+                      rf"goedemiddag|goedemorgen|goedenavond|eh|nou),?\s+)*met\s+{n}\b|^{n}\s*(?:hier\b|:)",
+                      text, re.IGNORECASE)
         if m:
             return m.group(0).strip(" ,.")
     return None
 
 
-def check_own_name(run: SelfPlayRun) -> Check:
+def check_own_name(run: SelfPlayRun) -> SelfPlayCheck:
     names = trainee_names(run)
     if not names:
-        return Check("not_trainee_name", True, "the trainee gave no name")
-    problems = [f"turn {i}: {_quote(hit)}" for i, text in _customer_turns(run) if (hit := own_name_use(text, names))]
-    return _fail("not_trainee_name", problems, f"the customer never calls itself {' or '.join(sorted(names))}")
+        return SelfPlayCheck("not_trainee_name", True, "the trainee gave no name")
+    problems = [f"turn {i}: {_quote(hit)}" for i, text in _customer_turns(run)
+                if (hit := own_name_use(text, names))]
+    return _fail("not_trainee_name", problems,
+                 f"the customer never calls itself {' or '.join(sorted(names))}")
 
 
 # Common Dutch words next to the signal detector's function words (telegraphic customer lines lean on them).
-_DUTCH = STOPWORDS | frozenset("""
-iets niets niks alles alle elk elke veel meer minder weer keer zoals toen nooit altijd soms daarom dus
-tussen over sorry dank bedankt graag goed klopt precies natuurlijk hè tja ach zeker beetje
-""".split())
-_ENGLISH = frozenset("""
-the a an and or but is are was were be been am i you he she it they my your his her our their this that
-these those to of on for with at by from not no yes do does did have has had will would can could should
-what how why when where who which there here him them us just very please thank thanks
-""".split())
+_DUTCH = STOPWORDS | frozenset((
+    "iets", "niets", "niks", "alles", "alle", "elk", "elke", "veel", "meer", "minder", "weer", "keer",
+    "zoals", "toen", "nooit", "altijd", "soms", "daarom", "dus", "tussen", "over", "sorry", "dank",
+    "bedankt", "graag", "goed", "klopt", "precies", "natuurlijk", "hè", "tja", "ach", "zeker", "beetje",
+))
+_ENGLISH = frozenset((
+    "the", "a", "an", "and", "or", "but", "is", "are", "was", "were", "be", "been", "am", "i", "you", "he",
+    "she", "it", "they", "my", "your", "his", "her", "our", "their", "this", "that", "these", "those", "to",
+    "of", "on", "for", "with", "at", "by", "from", "not", "no", "yes", "do", "does", "did", "have", "has",
+    "had", "will", "would", "can", "could", "should", "what", "how", "why", "when", "where", "who", "which",
+    "there", "here", "him", "them", "us", "just", "very", "please", "thank", "thanks",
+))
 
 
 def dutch_share(text: str) -> tuple[float, float, int]:
@@ -356,7 +368,7 @@ def dutch_share(text: str) -> tuple[float, float, int]:
     return nl / len(ws), en / len(ws), len(ws)
 
 
-def check_dutch(run: SelfPlayRun) -> Check:
+def check_dutch(run: SelfPlayRun) -> SelfPlayCheck:
     problems: list[str] = []
     checked = 0
     for i, text in _customer_turns(run):
@@ -365,7 +377,8 @@ def check_dutch(run: SelfPlayRun) -> Check:
             continue
         checked += 1
         if nl < DUTCH_MIN_SHARE or en > nl:
-            problems.append(f"turn {i}: {nl:.0%} Dutch, {en:.0%} English function words in {_quote(text, 50)}")
+            problems.append(f"turn {i}: {nl:.0%} Dutch, {en:.0%} English function words in "
+                            f"{_quote(text, 50)}")
     return _fail("dutch", problems, f"{checked} customer turns of {DUTCH_MIN_WORDS}+ words read as Dutch")
 
 
@@ -396,15 +409,16 @@ def tells_fact(fact: Fact, text: str, public: Set[str] = frozenset()) -> bool:
     hits = own & _content(text)
     if len(hits) >= FACT_MIN_WORDS or (len(hits) >= 2 and len(hits) >= FACT_MATCH * len(own)):
         return True
-    keys = [k for k in any_match(fact.keywords, lemmas(text), text.lower()) if lemma(k.lstrip("*")) not in public]
+    keys = [k for k in any_match(fact.keywords, lemmas(text), text.lower())
+            if lemma(k.lstrip("*")) not in public]
     return len(hits) >= 2 and bool(keys)
 
 
-def check_hidden_facts(run: SelfPlayRun) -> Check:
+def check_hidden_facts(run: SelfPlayRun) -> SelfPlayCheck:
     p = run.persona
     hidden = [f for f in p.situation.facts if f.hidden]
     if not hidden:
-        return Check("hidden_facts", True, "the persona has no hidden facts")
+        return SelfPlayCheck("hidden_facts", True, "the persona has no hidden facts")
     public = public_words(p)
     problems: list[str] = []
     told: set[str] = set()
@@ -418,31 +432,33 @@ def check_hidden_facts(run: SelfPlayRun) -> Check:
                 problems.append(f"turn {i} tells hidden fact '{f.id}' before it was asked for"
                                 + (f" at mood {f.mood_at_least}+" if f.mood_at_least is not None else ""))
     # The state itself: a hidden fact released at a lower mood than the persona allows.
+    needs = {f"fact:{f.id}": f.mood_at_least for f in hidden if f.mood_at_least is not None}
     for entry in run.trace:
         for ev in entry["events"]:
-            fid = ev.removeprefix("fact:")
-            f = next((x for x in hidden if x.id == fid), None) if ev.startswith("fact:") else None
-            if f is not None and f.mood_at_least is not None and entry["mood_before"] < f.mood_at_least:
-                problems.append(f"trainee turn {entry['trainee_turn']} released '{fid}' at mood "
-                                f"{entry['mood_before']} (needs {f.mood_at_least})")
-    ok = f"{len(told)} of {len(hidden)} hidden facts told, each after the right question"
+            if ev in needs and entry["mood_before"] < needs[ev]:
+                problems.append(f"trainee turn {entry['trainee_turn']} released '{ev[5:]}' at mood "
+                                f"{entry['mood_before']} (needs {needs[ev]})")
+    released = {fid for ids in run.revealed.values() for fid in ids} & {f.id for f in hidden}
+    ok = (f"{len(told)} of {len(hidden)} hidden facts told ({len(released)} released by the state), "
+          "none before its question")
     return _fail("hidden_facts", problems, ok)
 
 
-def check_end(run: SelfPlayRun) -> Check:
+def check_end(run: SelfPlayRun) -> SelfPlayCheck:
     p = run.persona
     cond = next((c for c in p.end_conditions if c.id == run.end_condition), None)
     if cond is None:
-        return Check("end_condition", False, f"ended through '{run.end_condition}', not a condition of the persona")
+        return SelfPlayCheck("end_condition", False,
+                             f"ended through '{run.end_condition}', not a condition of the persona")
     where = f"'{cond.id}' ({cond.outcome}), ended by {run.ended_by}"
     if run.ended_by == "trainee":
         left = len(run.lines) - run.played
         ok = left == 0 and cond.fallback
         why = "" if ok else f"; {left} script line(s) left" if left else "; not a fallback condition"
-        return Check("end_condition", ok, f"{where} at the end of the script{why}")
+        return SelfPlayCheck("end_condition", ok, f"{where} at the end of the script{why}")
     if run.ended_by == "max_turns":
         ok = cond.fallback and run.played >= p.max_turns
-        return Check("end_condition", ok, f"{where} after {run.played} of max {p.max_turns} turns")
+        return SelfPlayCheck("end_condition", ok, f"{where} after {run.played} of max {p.max_turns} turns")
     last = run.trace[-1] if run.trace else {"signals": [], "events": []}
     now = set(last["signals"]) | set(last["events"])
     problems: list[str] = []
@@ -461,14 +477,15 @@ def check_end(run: SelfPlayRun) -> Check:
         problems.append("the customer did not have the last word")
     elif run.customer == "scripted" and not any(normal(x) in normal(run.turns[-1].text) for x in cond.lines):
         problems.append("the last customer turn is none of the condition's lines")
-    return Check("end_condition", not problems, where + (": " + "; ".join(problems) if problems else ""))
+    return SelfPlayCheck("end_condition", not problems,
+                         where + (": " + "; ".join(problems) if problems else ""))
 
 
-def check_nps(run: SelfPlayRun) -> Check:
+def check_nps(run: SelfPlayRun) -> SelfPlayCheck:
     from ..customer import nps_band
 
     if run.nps is None:
-        return Check("nps_band", False, "no NPS answer")
+        return SelfPlayCheck("nps_band", False, "no NPS answer")
     band = nps_band(run.persona, run.final_mood)
     score, cat = run.nps.score, run.nps.category
     problems: list[str] = []
@@ -480,10 +497,10 @@ def check_nps(run: SelfPlayRun) -> Check:
         problems.append("no reason")
     where = (f"score {score} ({cat}) for final mood {run.final_mood}: band {band.mood_min}-{band.mood_max} "
              f"allows {band.score_min}-{band.score_max}")
-    return Check("nps_band", not problems, where + (": " + "; ".join(problems) if problems else ""))
+    return SelfPlayCheck("nps_band", not problems, where + (": " + "; ".join(problems) if problems else ""))
 
 
-SELFPLAY_CHECKS: dict[str, Callable[[SelfPlayRun], Check]] = {
+SELFPLAY_CHECKS: dict[str, Callable[[SelfPlayRun], SelfPlayCheck]] = {
     "mood_direction": check_mood,
     "no_repeated_sentence": check_no_repeat,
     "not_agent_like": check_not_agent,
@@ -496,6 +513,6 @@ SELFPLAY_CHECKS: dict[str, Callable[[SelfPlayRun], Check]] = {
 }
 
 
-def check_run(run: SelfPlayRun) -> list[Check]:
+def check_run(run: SelfPlayRun) -> list[SelfPlayCheck]:
     """Every check on a finished run, in a fixed order."""
     return [fn(run) for fn in SELFPLAY_CHECKS.values()]

@@ -55,11 +55,12 @@ def render_selfplay_html(runs: Sequence[SelfPlayRun]) -> str:
     customers = sorted({r.customer + (f" ({r.model})" if r.model else "") for r in runs})
     parts = ["<h1>Self-play: persona fidelity</h1>",
              f'<p class="sub">{len(runs)} run(s) with the {escape(", ".join(customers))} customer; '
-             f'<span class="{"bad" if failed else "ok"}">{len(runs) - failed} passed, {failed} failed</span>.</p>',
+             f'<span class="{"bad" if failed else "ok"}">{len(runs) - failed} passed, {failed} failed'
+             "</span>.</p>",
              "<h2>Customer mood per trainee turn</h2>", mood_chart_svg(traces)]
     summary = "".join(
         f'<tr><td>{escape(r.persona.id)}</td><td>{escape(r.trainee)}</td>'
-        f'<td class="num">{" ".join(map(str, r.mood_line))}</td><td>{escape(r.outcome or "")}</td>'
+        f'<td>{" ".join(map(str, r.mood_line))}</td><td>{escape(r.outcome or "")}</td>'
         f'<td class="num">{r.nps.score if r.nps else ""}</td>'
         f'<td class="{"ok" if r.passed else "bad"}">{"pass" if r.passed else "FAIL"}</td></tr>' for r in runs)
     parts.append("<table><tr><th>persona</th><th>trainee</th><th>mood</th><th>outcome</th><th>NPS</th>"
@@ -73,8 +74,8 @@ def render_selfplay_html(runs: Sequence[SelfPlayRun]) -> str:
                        f'<td class="{"ok" if c.passed else "bad"}">{"pass" if c.passed else "FAIL"}</td>'
                        f"<td>{escape(c.details)}</td></tr>" for c in run.checks)
         parts.append(f"<table><tr><th>check</th><th>result</th><th>details</th></tr>{rows}</table>")
-        turns = "".join(f'<tr><td class="num">{i}</td><td>{escape(t.role.value)}</td>'
-                        f'<td class="num">{"" if t.mood is None else t.mood}</td><td>{escape(t.text)}</td></tr>'
+        turns = "".join(f'<tr><td class="num">{i}</td><td>{escape(t.role.value)}</td><td class="num">'
+                        f'{"" if t.mood is None else t.mood}</td><td>{escape(t.text)}</td></tr>'
                         for i, t in enumerate(run.turns))
         parts.append(f"<details><summary>Transcript ({len(run.turns)} turns)</summary><table><tr><th>#</th>"
                      f"<th>role</th><th>mood</th><th>text</th></tr>{turns}</table></details>")

@@ -318,7 +318,7 @@ class RoleplayModel(DeepEvalBaseLLM):
 # until max_tokens, so the reply was cut and unreadable). For `local` models the schema sent as grammar
 # bounds arrays and strings; the reply is still validated against deepeval's own schema.
 LOCAL_MAX_ITEMS = 5
-LOCAL_MAX_CHARS = 240
+LOCAL_MAX_CHARS = 0
 
 
 def bounded_schema(schema: Any, max_items: int, max_chars: int) -> Any:
@@ -331,7 +331,7 @@ def bounded_schema(schema: Any, max_items: int, max_chars: int) -> Any:
     out = {k: bounded_schema(v, max_items, max_chars) for k, v in schema.items()}
     if out.get("type") == "array":
         out.setdefault("maxItems", max_items)
-    if out.get("type") == "string" and "enum" not in out:
+    if max_chars and out.get("type") == "string" and "enum" not in out:
         out.setdefault("maxLength", max_chars)
     return out
 

@@ -1,16 +1,22 @@
-"""The LLM judge: one structured call per checklist per sample, every verdict grounded in a verbatim quote.
+"""The LLM judge: structured calls per checklist per sample, every verdict grounded in a verbatim quote.
 
-A quote that is not in the cited trainee turn gets its item asked again once, then the item is `unscored`;
-an answer that cannot be parsed is retried once, then its items are `unscored`. Never a silent met/not_met.
+A checklist's items are asked in batches of at most ITEMS_PER_CALL. A quote that is not in the cited
+trainee turn gets its item asked again once, then the item is `unscored`; an answer that cannot be parsed
+is retried once, then its items are `unscored`. A batch that does not fit the model (context window
+exceeded, answer cut off at max_tokens) is split in halves. Never a silent met/not_met.
+
+Prompt layout: the system message (instructions) and the transcript come first and are the same for every
+call on a transcript, so a provider's prompt cache (llama.cpp's prefix reuse, API prompt caching) serves
+them; only the items and the answer differ per call.
 """
 
 import json
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from ..content import Library
 from ..errors import ModelError
@@ -18,7 +24,20 @@ from ..models import Checklist, ChecklistItem, Evidence, ItemResult, Role, Score
 from ..prompts import render
 from ._scorecard import build_scorecard, tip_for
 
+if TYPE_CHECKING:
+    from ..llm import Completion
+
 ATTEMPTS = 2  # the first ask plus one re-ask, for unparseable answers and ungrounded quotes alike
+ITEMS_PER_CALL = 4  # small models lose track of long item lists; short answers fit small context windows
+TOKENS_PER_ITEM = 220  # answer budget: reasoning, up to two quotes and the JSON around them
+MAX_QUOTES = 3
+_NEVER_NA = "Komt niet voor"  # how a checklist says an item is never not_applicable
+_TOO_LONG = re.compile(r"context (window|length)|maximum context|too many tokens|prompt is too long", re.I)
+_RETRY = {  # what the re-ask tells the model about its previous answer, per kind of fault
+    "missing": "gave no verdict. Give one for each of them.",
+    "quote": "had no exact quote from a trainee turn. Copy the trainee's words exactly, with the right turn number.",
+    "na": "said not_applicable, but these items always apply: decide met or not_met.",
+}
 
 
 class _Quote(BaseModel):
@@ -36,10 +55,47 @@ class _ItemAnswer(BaseModel):
 
 
 class JudgeAnswer(BaseModel):
-    """What the model must return for one checklist (also sent as the structured-output schema)."""
+    """What the model returns for a batch of items: `items` as a list of answers with an `id`, or as an
+    object keyed by item id (the shape the prompt and the structured-output schema ask for)."""
 
     model_config = ConfigDict(extra="ignore")
     items: list[_ItemAnswer] = Field(description="One entry per requested item.")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _keyed_items(cls, data: Any) -> Any:
+        if isinstance(data, dict) and isinstance(data.get("items"), dict):
+            items = [{**a, "id": k} if isinstance(a, dict) else a for k, a in data["items"].items()]
+            return {**data, "items": items}
+        return data
+
+
+def never_not_applicable(item: ChecklistItem) -> bool:
+    """The checklist says the item always applies (its not_applicable text starts with 'Komt niet voor')."""
+    return item.not_applicable.strip().startswith(_NEVER_NA)
+
+
+def verdicts_for(item: ChecklistItem) -> list[str]:
+    return ["met", "not_met"] if never_not_applicable(item) else ["met", "not_met", "not_applicable"]
+
+
+def answer_schema(items: list[ChecklistItem]) -> dict[str, Any]:
+    """The structured-output schema for a batch: one required entry per item id, in order, each with its
+    own allowed verdicts. A grammar-constrained model (llama.cpp) then cannot skip, repeat or rename an
+    item, nor call an always-applicable item not_applicable."""
+    quote = {"type": "object", "properties": {"turn": {"type": "integer", "minimum": 0}, "quote": {"type": "string"}},
+             "required": ["turn", "quote"], "additionalProperties": False}
+
+    def entry(item: ChecklistItem) -> dict[str, Any]:
+        return {"type": "object", "additionalProperties": False, "required": ["reasoning", "evidence", "verdict"],
+                "properties": {"reasoning": {"type": "string"},
+                               "evidence": {"type": "array", "items": quote, "maxItems": MAX_QUOTES},
+                               "verdict": {"type": "string", "enum": verdicts_for(item)}}}
+
+    keyed = {"type": "object", "properties": {i.id: entry(i) for i in items}, "required": [i.id for i in items],
+             "additionalProperties": False}
+    return {"title": "JudgeAnswer", "type": "object", "properties": {"items": keyed}, "required": ["items"],
+            "additionalProperties": False}
 
 
 @dataclass
@@ -68,9 +124,46 @@ def parse_answer(text: str) -> JudgeAnswer | None:
         return None
 
 
+_TYPOGRAPHIC = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u00a0": " "})
+_EDGES = " \t\n.,;:!?\"'\u2018\u2019\u201c\u201d\u2026-"
+
+
+def _normalised(text: str) -> tuple[str, list[int]]:
+    """Lower case, typographic quotes made plain, whitespace runs as one space; with, for every character
+    of the result, its index in `text` (to cut the verbatim words back out)."""
+    out: list[str] = []
+    where: list[int] = []
+    for i, ch in enumerate(text.translate(_TYPOGRAPHIC)):
+        if ch.isspace():
+            if out and out[-1] == " ":
+                continue
+            ch = " "
+        for c in ch.lower():
+            out.append(c)
+            where.append(i)
+    return "".join(out), where
+
+
+def find_verbatim(text: str, quote: str) -> str | None:
+    """`quote` as it stands in `text`: exactly, or up to case, whitespace, typographic quotes and
+    punctuation at its ends (what models change when they copy). Returns the words cut from `text`, so
+    evidence is always verbatim; None when the words are not there."""
+    if quote in text:
+        return quote
+    core = quote.strip(_EDGES)
+    if len(core) < 2:
+        return None
+    hay, where = _normalised(text)
+    needle, _ = _normalised(core)
+    at = hay.find(needle)
+    if at < 0:
+        return None
+    return text[where[at]:where[at + len(needle) - 1] + 1]
+
+
 def ground(t: Transcript, quotes: list[_Quote]) -> tuple[list[Evidence], list[str]]:
-    """Keep quotes that are verbatim in a trainee turn. A quote found verbatim in exactly one other trainee
-    turn has its turn number corrected (small models miscount turns); anything else is a problem."""
+    """Keep quotes that are verbatim in a trainee turn. A quote found in exactly one other trainee turn has
+    its turn number corrected (small models miscount turns); anything else is a problem."""
     trainee = [i for i, turn in enumerate(t.turns) if turn.role is Role.trainee]
     kept: list[Evidence] = []
     problems: list[str] = []
@@ -78,12 +171,12 @@ def ground(t: Transcript, quotes: list[_Quote]) -> tuple[list[Evidence], list[st
         quote = q.quote.strip().strip('"\u201c\u201d')
         if not quote:
             continue
-        if q.turn in trainee and quote in t.turns[q.turn].text:
-            kept.append(Evidence(turn=q.turn, quote=quote))
+        if q.turn in trainee and (found := find_verbatim(t.turns[q.turn].text, quote)):
+            kept.append(Evidence(turn=q.turn, quote=found))
             continue
-        where = [i for i in trainee if quote in t.turns[i].text]
+        where = [(i, f) for i in trainee if (f := find_verbatim(t.turns[i].text, quote))]
         if len(where) == 1:
-            kept.append(Evidence(turn=where[0], quote=quote))
+            kept.append(Evidence(turn=where[0][0], quote=where[0][1]))
         else:
             problems.append(f"citaat niet letterlijk in een trainee-beurt: {quote[:60]!r} (beurt {q.turn})")
     return kept, problems
@@ -96,8 +189,31 @@ def _grounded_enough(item: ChecklistItem, verdict: str, evidence: list[Evidence]
     return bool(evidence) or not needs_quote
 
 
+def batches(items: list[ChecklistItem], size: int = ITEMS_PER_CALL) -> list[list[ChecklistItem]]:
+    """Items in order, in as few batches of at most `size` as possible, of (nearly) equal length."""
+    n = -(-len(items) // size)
+    per, extra = divmod(len(items), n)
+    out, start = [], 0
+    for b in range(n):
+        end = start + per + (b < extra)
+        out.append(items[start:end])
+        start = end
+    return out
+
+
+def _too_long(exc: BaseException) -> bool:
+    """Whether a model error says the request does not fit the model (prompt plus answer too long)."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if _TOO_LONG.search(str(seen)):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
 class LLMJudge:
     name = "llm"
+    items_per_call = ITEMS_PER_CALL
 
     def __init__(self, library: Library, *, model: str | None = None, samples: int = 1,
                  temperature: float | None = None, max_tokens: int | None = None) -> None:
@@ -116,50 +232,72 @@ class LLMJudge:
         self.max_tokens = max_tokens
         self.usage = Usage()
 
-    # --- one checklist, one sample -------------------------------------------------------------------
-    def _ask(self, t: Transcript, checklist: Checklist, items: list[ChecklistItem], retry_note: str) -> str:
+    # --- one batch of items, one sample --------------------------------------------------------------
+    def _ask(self, t: Transcript, checklist: Checklist, items: list[ChecklistItem], retry_note: str) -> "Completion":
         from ..llm import complete, supports_structured_output
 
         assert self.model is not None
-        system = render("judge_system.j2", checklist=checklist, items=items)
-        user = render("judge_user.j2", lines=transcript_lines(t), item_ids=[i.id for i in items],
+        system = render("judge_system.j2")
+        user = render("judge_user.j2", lines=transcript_lines(t), checklist=checklist, items=items,
+                      item_ids=[i.id for i in items], never_na={i.id for i in items if never_not_applicable(i)},
                       retry_note=retry_note)
-        fmt = JudgeAnswer if supports_structured_output(self.model) else None
+        fmt = answer_schema(items) if supports_structured_output(self.model) else None
         reply = complete([{"role": "system", "content": system}, {"role": "user", "content": user}],
                          model=self.model, temperature=self.temperature,
-                         max_tokens=self.max_tokens or 220 * len(items) + 200, response_format=fmt)
+                         max_tokens=self.max_tokens or TOKENS_PER_ITEM * len(items) + 200, response_format=fmt)
         self.usage.calls += 1
         self.usage.prompt_tokens += reply.prompt_tokens
         self.usage.completion_tokens += reply.completion_tokens
-        return reply.text
+        return reply
 
     def score_checklist(self, t: Transcript, checklist: Checklist) -> dict[str, ItemResult]:
-        pending = list(checklist.items)
+        done: dict[str, ItemResult] = {}
+        for batch in batches(list(checklist.items), self.items_per_call):
+            done.update(self._score_batch(t, checklist, batch))
+        return {i.id: done[i.id] for i in checklist.items}
+
+    def _split(self, t: Transcript, checklist: Checklist, items: list[ChecklistItem]) -> dict[str, ItemResult]:
+        half = (len(items) + 1) // 2
+        return {**self._score_batch(t, checklist, items[:half]), **self._score_batch(t, checklist, items[half:])}
+
+    def _score_batch(self, t: Transcript, checklist: Checklist, items: list[ChecklistItem]) -> dict[str, ItemResult]:
+        pending = list(items)
         done: dict[str, ItemResult] = {}
         why_not: dict[str, str] = {}
         note = ""
         for _ in range(ATTEMPTS):
             try:
-                text = self._ask(t, checklist, pending, note)
+                reply = self._ask(t, checklist, pending, note)
             except ModelError as exc:
+                if len(pending) > 1 and _too_long(exc):
+                    return {**done, **self._split(t, checklist, pending)}
                 why_not = {i.id: f"Het taalmodel gaf geen antwoord ({exc.kind})." for i in pending}
                 break
-            answer = parse_answer(text)
+            answer = parse_answer(reply.text)
             if answer is None:
+                if reply.finish_reason == "length" and len(pending) > 1:
+                    return {**done, **self._split(t, checklist, pending)}  # fewer items, shorter answer
                 why_not = {i.id: "Het antwoord van het taalmodel was niet te lezen." for i in pending}
-                note = "Your previous answer was not valid JSON of the required shape. Answer with the JSON object only."
+                note = ("Your previous answer was not valid JSON of the required shape. "
+                        "Answer with the JSON object only.")
                 continue
             by_id = {a.id: a for a in answer.items}
-            bad_quotes: list[str] = []
+            wrong: dict[str, list[str]] = {"missing": [], "quote": [], "na": []}
             for item in pending:
                 a = by_id.get(item.id)
                 if a is None:
                     why_not[item.id] = "Het taalmodel gaf voor dit item geen oordeel."
+                    wrong["missing"].append(item.id)
+                    continue
+                if a.verdict == "not_applicable" and never_not_applicable(item):
+                    why_not[item.id] = "Het taalmodel noemde dit item niet van toepassing, maar het geldt altijd."
+                    wrong["na"].append(item.id)
                     continue
                 evidence, problems = ground(t, a.evidence)
                 if not _grounded_enough(item, a.verdict, evidence, problems):
-                    why_not[item.id] = "Het oordeel was niet met een letterlijk citaat onderbouwd. " + "; ".join(problems)
-                    bad_quotes.append(item.id)
+                    why_not[item.id] = ("Het oordeel was niet met een letterlijk citaat onderbouwd. "
+                                        + "; ".join(problems))
+                    wrong["quote"].append(item.id)
                     continue
                 verdict = Verdict(a.verdict)
                 done[item.id] = ItemResult(id=item.id, verdict=verdict, evidence=evidence, reason=a.reasoning.strip(),
@@ -167,8 +305,8 @@ class LLMJudge:
             pending = [i for i in pending if i.id not in done]
             if not pending:
                 break
-            note = ("For " + ", ".join(bad_quotes or [i.id for i in pending]) + " your previous answer had no "
-                    "exact quote from a trainee turn. Copy the trainee's words exactly, with the right turn number.")
+            note = " ".join(f"For {', '.join(ids)} your previous answer {_RETRY[kind]}"
+                            for kind, ids in wrong.items() if ids)
         for item in pending:
             self.usage.problems.append(f"{item.id}: {why_not.get(item.id, 'geen oordeel')}")
             done[item.id] = ItemResult(id=item.id, verdict=Verdict.unscored, source=item.source.label(),

@@ -119,7 +119,8 @@ def _context(previous: History | None) -> _Context:
     )
 
 
-_MONTHS = frozenset("januari februari maart april mei juni juli augustus september oktober november december".split())
+_MONTHS = frozenset("""januari februari maart april mei juni juli augustus september oktober november december
+maandag dinsdag woensdag donderdag vrijdag zaterdag zondag""".split())
 
 
 def _overlap(sent: Sentence, ctx: _Context) -> set[str]:
@@ -320,7 +321,8 @@ def _trainee(text: str, previous: History) -> list[Signal]:
                     and not (check and len(words) <= 6)):
                 if elaborate and not (admin and not overlap):
                     clarify = elaborate
-                elif not admin and not needs and overlap and len(words) >= 3:  # "Huurauto?" echoes, it does not ask
+                elif (not admin and not needs and overlap and len(words) >= 3  # "Huurauto?" echoes, it does not ask
+                      and not {"zeker", "echt", "toch"} & set(words[-3:])):  # "Weet u het zeker?" pushes
                     clarify = ", ".join(sorted(overlap))
                 elif not admin and starts_open and (_has_you(sent) or sent.tokens[0].text in ("wat", "hoe")):
                     clarify = sent.tokens[0].text
@@ -359,9 +361,10 @@ def _trainee(text: str, previous: History) -> list[Signal]:
         asks_meaning = question and "bedoel" in sent.low  # "bedoelt u dat ...?" checks one point
         # several points given back is a summary, also when one of them is a feeling or wish ("..., en u wilt
         # nu vooral ..., klopt dat?"); one feeling with a tag ("U baalt ervan, toch?") is a reflection asked
+        # a summary gives back several points (R10); one restated fact or number, even with "klopt dat?", is not
         points = _clauses(sent)
-        full_summary = (gives_back and not topic_only and not asks_meaning
-                        and (len(overlap) >= 3 or (len(overlap) >= 2 and points >= 2))
+        full_summary = (gives_back and not topic_only and not asks_meaning and points >= 2
+                        and (len(overlap) >= 3 or (len(overlap) >= 2 and len(words) >= 14))
                         and not (reflects and asked and points < 3))
         if full_summary:
             add(S.summary, sent, marker or ", ".join(sorted(overlap)))
@@ -376,7 +379,8 @@ def _trainee(text: str, previous: History) -> list[Signal]:
             cue_add(S.intro_phrase, sent)
         # --- empathy
         apology = _cue(sent, "apology")
-        refusal = None if question else (_cue(sent, "refusal") or (_cue(sent, "refusal_weak") if requested else None))
+        refusal = None if question or _cue(sent, "unsure") else (
+            _cue(sent, "refusal") or (_cue(sent, "refusal_weak") if requested else None))
         if apology and not (question and len(words) <= 8) and not refusal and not _has(sent, "apology_other"):
             add(S.apology, sent, apology)
         dismissive = _cue(sent, "dismissive")
@@ -403,7 +407,7 @@ def _trainee(text: str, previous: History) -> list[Signal]:
             add(S.commitment, sent, commit)
         if _cue(sent, "unsure"):
             add(S.check_back, sent, _cue(sent, "unsure"))
-        advice = words[0] in {"neem", "kies", "koop", "probeer", "ga"} and "u" not in words[1:2]
+        advice = words[0] in {"neem", "kies", "koop", "probeer"} and "u" not in words[1:2]
         if not question and (_cue(sent, "solution") or commit or advice):
             add(S.solution, sent, _cue(sent, "solution") or commit or words[0])
         refuses_ownership = _cue(sent, "ownership_refusal")
@@ -417,7 +421,7 @@ def _trainee(text: str, previous: History) -> list[Signal]:
         # --- saying no and bad news
         blunt = words and words[0] in {"nee", "neen", "nope"} and (
             refusal or requested or (k + 1 < len(sents) and _cue(sents[k + 1], "refusal")))
-        if blunt and not any(r in sent.low for r in _REASSURE):
+        if blunt and (refusal or not any(r in sent.low for r in _REASSURE)):
             add(S.blunt_no, sent, sent.tokens[0].text)
             refusal = refusal or sent.tokens[0].text
         elif requested and (_cue(sent, "curt_refusal") or "het antwoord is nee" in sent.low):
@@ -437,7 +441,8 @@ def _trainee(text: str, previous: History) -> list[Signal]:
         if anchor is not None and _is_alternative(sent, k, anchor):
             add(S.alternative, sent, "wel")
         # --- sales
-        cue_add(S.discount, sent)
+        if not re.search(r"\bgeen korting|korting (?:zit|is|geven|kan) (?:er )?(?:niet|geen)|\bniet .{0,20}korting", sent.low):
+            cue_add(S.discount, sent)
         cue_add(S.deadline, sent)
         # --- outbound
         if ctx.n_trainee_before <= 2:
@@ -451,7 +456,8 @@ def _trainee(text: str, previous: History) -> list[Signal]:
             if span is not None and span[0] <= 2 and not pushed:
                 add(S.objection_ack, sent, _cue(sent, "objection_ack"))
         cue_add(S.name_reason, sent)
-    _listening(a, out)
+    asked = bool(ctx.last_customer and ctx.last_customer.sentences and ctx.last_customer.sentences[-1].is_question)
+    _listening(a, out, asked)
     _arguments(a, out)
     return out
 
@@ -497,13 +503,16 @@ def _clauses(sent: Sentence) -> int:
 
 
 def _undone(sent: Sentence) -> bool:
-    """An acknowledgement taken back in the same breath: '..., maar ik kan er ook niks aan doen'."""
+    """An acknowledgement taken back in the same breath: '..., maar ik kan er ook niks aan doen',
+    '..., maar ik was er zelf niet bij' (a defence), '..., maar dat is nu eenmaal zo'."""
     low = sent.low
     if " maar " not in low:
         return False
-    tail = low.split(" maar ", 1)[1]
-    return any(x in tail for x in ("niks aan doen", "niets aan doen", "niet mijn schuld", "niet fout", "niet aan mij",
-                                    "niet mijn probleem", "ik kan er ook", "dat is nu eenmaal", "zo is het nu eenmaal"))
+    tail = low.split(" maar ", 1)[1].replace(",", " ").split()
+    defence = "ik" in tail[:3] and bool({"niet", "niks", "niets", "geen"} & set(tail))
+    return defence or any(x in " ".join(tail) for x in (
+        "niks aan doen", "niets aan doen", "niet mijn schuld", "niet aan mij", "niet mijn probleem", "nu eenmaal",
+        "nou eenmaal", "regels zijn regels"))
 
 
 def _opening(sent: Sentence, k: int, add: "Callable[..., None]", cue_add: "Callable[..., bool]") -> None:
@@ -556,9 +565,12 @@ def _is_alternative(sent: Sentence, k: int, anchor: int) -> bool:
     return bool(offer and not tail_words & {"niet", "geen"})
 
 
-def _listening(a: Analysis, out: list[Signal]) -> None:
-    """Short turns made of listening noises ("Hm-hm.", "Ja, ik luister.") invite the customer to go on."""
+def _listening(a: Analysis, out: list[Signal], answers_question: bool = False) -> None:
+    """Short turns made of listening noises ("Hm-hm.", "Ja, ik luister.") invite the customer to go on; a bare
+    "Ja." that answers the customer's question is an answer, not a listening signal."""
     toks = [t for t in a.tokens if t.text[0].isalnum()]
+    if answers_question and len(toks) <= 2 and toks and toks[0].text in ("ja", "nee", "klopt", "precies", "jawel"):
+        return
     listening = _LISTENING
     if any(s.id in (S.closing_greeting, S.thanks, S.anything_else) for s in out):  # "Oké. Fijne dag." closes
         return
