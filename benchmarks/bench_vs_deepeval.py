@@ -20,6 +20,8 @@ Run: /work/venv/bin/python benchmarks/bench_vs_deepeval.py [--per-persona 3]
 """
 
 import argparse
+import contextlib
+import io
 import json
 import re
 import sys
@@ -31,13 +33,13 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from roleplay import paths  # noqa: E402
-from roleplay.content import Library, default_library  # noqa: E402
-from roleplay.evals import GoldenCase, load_golden  # noqa: E402
-from roleplay.evals.deepeval_metric import RoleplayModel, to_test_case  # noqa: E402  (deepeval, telemetry off)
-from roleplay.judge import make_judge  # noqa: E402
-from roleplay.llm import count_tokens, fake_llm  # noqa: E402
-from roleplay.models import ChecklistItem, Role, Transcript  # noqa: E402
+from roleplay import paths
+from roleplay.content import Library, default_library
+from roleplay.evals import GoldenCase, load_golden
+from roleplay.evals.deepeval_metric import RoleplayModel, to_test_case
+from roleplay.judge import make_judge
+from roleplay.llm import count_tokens, fake_llm
+from roleplay.models import ChecklistItem, Role
 
 # Canned reply parts, the same size on both sides where they say the same thing.
 REASON = ("Je liet dit gedrag zien op het moment dat het ertoe deed; de klant reageerde daar merkbaar op en "
@@ -134,9 +136,10 @@ def run_ours(cases: list[GoldenCase], lib: Library) -> dict[str, Tally]:
 
 def run_deepeval(cases: list[GoldenCase], lib: Library, *, steps_given: bool) -> dict[str, Tally]:
     from deepeval import evaluate
-    from deepeval.evaluate import AsyncConfig, CacheConfig, DisplayConfig
-    from deepeval.metrics import ConversationalGEval
-    from deepeval.test_case import LLMTestCaseParams
+    from deepeval.evaluate.configs import AsyncConfig, CacheConfig, DisplayConfig
+    from deepeval.metrics.base_metric import BaseMetric
+    from deepeval.metrics.conversational_g_eval.conversational_g_eval import ConversationalGEval
+    from deepeval.test_case.llm_test_case import LLMTestCaseParams
 
     groups: dict[str, list[GoldenCase]] = defaultdict(list)
     for case in cases:
@@ -146,7 +149,7 @@ def run_deepeval(cases: list[GoldenCase], lib: Library, *, steps_given: bool) ->
         model = RoleplayModel("fake/peer", max_tokens=None)
         for persona, group in groups.items():
             items = lib.items(group[0].checklists)
-            metrics = [ConversationalGEval(
+            metrics: list[BaseMetric] = [ConversationalGEval(
                 name=it.id, criteria=criteria(it), model=model,
                 evaluation_params=[LLMTestCaseParams.INPUT, LLMTestCaseParams.ACTUAL_OUTPUT],
                 evaluation_steps=[f"Voldaan (met): {it.met}", f"Niet voldaan (not_met): {it.not_met}",
@@ -154,10 +157,12 @@ def run_deepeval(cases: list[GoldenCase], lib: Library, *, steps_given: bool) ->
             ) for it in items]
             before = (len(fake.calls), fake.prompt_tokens, fake.completion_tokens)
             # show_indicator=True: in deepeval 2.9.3 the other path drops ConversationalGEval (a BaseMetric)
-            # for conversational test cases and then crashes in update_test_run.
-            result = evaluate([to_test_case(c.transcript, name=c.file) for c in group], metrics,
-                              display_config=DisplayConfig(show_indicator=True, print_results=False),
-                              cache_config=CacheConfig(write_cache=False), async_config=AsyncConfig(max_concurrent=4))
+            # for conversational test cases and then crashes in update_test_run. Its banners are silenced.
+            with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+                result = evaluate([to_test_case(c.transcript, name=c.file) for c in group], metrics,
+                                  display_config=DisplayConfig(show_indicator=True, print_results=False),
+                                  cache_config=CacheConfig(write_cache=False),
+                                  async_config=AsyncConfig(max_concurrent=4))
             for tr in result.test_results:
                 data = tr.metrics_data or []
                 assert len(data) == len(items) and all(m.error is None and m.score is not None for m in data), \
@@ -201,9 +206,11 @@ def main() -> None:
     base = rows[0][1]
     print("\nPer scorecard (mean over the transcripts), counted by the FAKE provider (fake/ours, fake/peer).")
     print("Tokens are the fake's count (word runs + punctuation marks), not a real tokenizer. No quality compared.\n")
-    print(f"{'':32s} {'calls':>8s} {'prompt tok':>12s} {'completion tok':>15s}   ratio to ours (calls / prompt / compl.)")
+    print(f"{'':32s} {'calls':>8s} {'prompt tok':>12s} {'completion tok':>15s}   "
+          "ratio to ours (calls / prompt / compl.)")
     for name, t in rows:
-        ratio = f"{t.calls / base.calls:6.1f}x / {t.prompt / base.prompt:5.1f}x / {t.completion / base.completion:5.1f}x"
+        ratio = (f"{t.calls / base.calls:6.1f}x / {t.prompt / base.prompt:5.1f}x / "
+                 f"{t.completion / base.completion:5.1f}x")
         print(f"{name:32s} {t.calls / n:8.1f} {t.prompt / n:12.0f} {t.completion / n:15.0f}   {ratio}")
     print("\nPer persona, per scorecard (calls / prompt tokens):")
     for persona in counts:

@@ -35,7 +35,7 @@ os.environ.setdefault("DEEPEVAL_DISABLE_DOTENV", "1")
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    if _TELEMETRY_WAS_ON:  # straight to the terminal: `deepeval test run` hides pytest's warnings
+    if _TELEMETRY_WAS_ON and sys.__stderr__ is not None:  # `deepeval test run` hides pytest's warnings
         sys.__stderr__.write(
             "WARNING: deepeval was imported with telemetry on before evals/conftest.py could turn it off "
             "(deepeval's CLI imports it first). Run: DEEPEVAL_TELEMETRY_OPT_OUT=YES deepeval test run evals/\n")

@@ -22,8 +22,8 @@ from typing import Any
 
 import pytest
 from deepeval import assert_test
-from deepeval.metrics import BaseConversationalMetric
-from deepeval.test_case import ConversationalTestCase
+from deepeval.metrics.base_metric import BaseConversationalMetric
+from deepeval.test_case.conversational_test_case import ConversationalTestCase
 
 from roleplay import paths
 from roleplay.content import default_library
@@ -90,10 +90,11 @@ class LabelAgreement(BaseConversationalMetric):
         self.include_reason = True
 
     @property
-    def __name__(self) -> str:  # type: ignore[override]
+    def __name__(self) -> str:
         return "Label agreement (rules)"
 
-    def measure(self, test_case: ConversationalTestCase, _show_indicator: bool = True) -> float:
+    def measure(self, test_case: ConversationalTestCase, _show_indicator: bool = True,
+                *args: Any, **kwargs: Any) -> float:
         inner = ChecklistMetric()  # checklists from the test case
         inner.measure(test_case, _show_indicator=False)
         labels: dict[str, str] = (test_case.additional_metadata or {})["labels"]
@@ -115,7 +116,8 @@ class LabelAgreement(BaseConversationalMetric):
                        + (f"; betrouwbare items fout: {', '.join(broken)}" if broken else ""))
         return self.score
 
-    async def a_measure(self, test_case: ConversationalTestCase, _show_indicator: bool = True) -> float:
+    async def a_measure(self, test_case: ConversationalTestCase,
+                        _show_indicator: bool = True, *args: Any, **kwargs: Any) -> float:
         return self.measure(test_case, _show_indicator=False)  # the rule judge takes milliseconds
 
     def is_successful(self) -> bool:
@@ -135,7 +137,8 @@ def test_subset_covers_every_persona() -> None:
 @pytest.mark.parametrize("path", CASES, ids=lambda p: p.stem)
 def test_rule_judge_agrees_with_labels(path: Path) -> None:
     case, _ = _case(path)
-    assert_test(case, [LabelAgreement(reliable=reliable_items())])
+    metrics: list[BaseConversationalMetric] = [LabelAgreement(reliable=reliable_items())]
+    assert_test(case, metrics)
 
 
 @pytest.mark.parametrize("path", CASES, ids=lambda p: p.stem)
@@ -144,7 +147,8 @@ def test_metric_gates_on_labelled_quality(path: Path) -> None:
     gold = label_score(meta["labels"])
     assert gold is not None
     if gold >= 0.8:
-        assert_test(case, [ChecklistMetric(threshold=0.7)])
+        metrics: list[BaseConversationalMetric] = [ChecklistMetric(threshold=0.7)]
+        assert_test(case, metrics)
     elif gold <= 0.3:
         metric = ChecklistMetric(threshold=0.5)
         metric.measure(case, _show_indicator=False)

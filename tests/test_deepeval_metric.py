@@ -43,7 +43,7 @@ def test_telemetry_is_off_once_the_module_is_imported() -> None:
     import deepeval.telemetry
 
     assert os.environ["DEEPEVAL_TELEMETRY_OPT_OUT"] == "YES"
-    assert deepeval.telemetry.telemetry_opt_out()
+    assert deepeval.telemetry.telemetry_opt_out()  # type: ignore[no-untyped-call]
 
 
 # --- conversions ----------------------------------------------------------------------------------------
@@ -84,7 +84,8 @@ def test_metadata_carries_what_deepeval_has_no_field_for() -> None:
 
 
 def test_a_deepeval_user_can_build_the_case_by_hand() -> None:
-    from deepeval.test_case import ConversationalTestCase, LLMTestCase
+    from deepeval.test_case.conversational_test_case import ConversationalTestCase
+    from deepeval.test_case.llm_test_case import LLMTestCase
 
     case = ConversationalTestCase(turns=[LLMTestCase(input=NAME.turns[0].text, actual_output=NAME.turns[1].text)])
     t = to_transcript(case)
@@ -92,7 +93,8 @@ def test_a_deepeval_user_can_build_the_case_by_hand() -> None:
 
 
 def test_bad_files_and_empty_cases_fail_clearly(tmp_path: Path) -> None:
-    from deepeval.test_case import ConversationalTestCase, LLMTestCase
+    from deepeval.test_case.conversational_test_case import ConversationalTestCase
+    from deepeval.test_case.llm_test_case import LLMTestCase
 
     bad = tmp_path / "t.yaml"
     bad.write_text("persona: niemand\nturns:\n  - role: trainee\n    text: Hallo\n", encoding="utf-8")
@@ -111,7 +113,7 @@ def test_measure_sets_score_success_reason_and_a_full_breakdown() -> None:
     card = metric.scorecard
     assert card is not None and card.judge == "rules" and card.score is not None
     assert score == metric.score == pytest.approx(card.score / 100)
-    assert metric.success is (score >= 0.5) and metric.is_successful() is metric.success
+    assert score is not None and metric.success is (score >= 0.5) and metric.is_successful() is metric.success
     assert set(metric.score_breakdown) == {it.id for it in card.items}
     for it in card.items:
         entry = metric.score_breakdown[it.id]
@@ -162,11 +164,14 @@ def test_deepeval_can_copy_the_metric() -> None:
 
 def test_assert_test_passes_and_fails_on_the_threshold() -> None:
     from deepeval import assert_test
+    from deepeval.metrics.base_metric import BaseConversationalMetric
 
     case = load_test_case(WEAK)
-    assert_test(case, [ChecklistMetric(threshold=0.0)])
+    passing: list[BaseConversationalMetric] = [ChecklistMetric(threshold=0.0)]
+    assert_test(case, passing)
+    failing: list[BaseConversationalMetric] = [ChecklistMetric(threshold=0.9)]
     with pytest.raises(AssertionError, match=r"Checklist .*score: 0\.\d+, threshold: 0\.9"):
-        assert_test(case, [ChecklistMetric(threshold=0.9)])
+        assert_test(case, failing)
 
 
 def test_no_checklists_anywhere_is_a_missing_parameter() -> None:

@@ -37,14 +37,15 @@ import json  # noqa: E402
 import re  # noqa: E402
 from collections.abc import Sequence  # noqa: E402
 from pathlib import Path  # noqa: E402
-from typing import Any, Literal  # noqa: E402
+from typing import Any, Literal, cast  # noqa: E402
 
 from deepeval.errors import MissingTestCaseParamsError  # noqa: E402
-from deepeval.metrics import BaseConversationalMetric  # noqa: E402
+from deepeval.metrics.base_metric import BaseConversationalMetric  # noqa: E402
 from deepeval.metrics.indicator import metric_progress_indicator  # noqa: E402
 from deepeval.metrics.utils import construct_verbose_logs  # noqa: E402
-from deepeval.models import DeepEvalBaseLLM  # noqa: E402
-from deepeval.test_case import ConversationalTestCase, LLMTestCase  # noqa: E402
+from deepeval.models.base_model import DeepEvalBaseLLM  # noqa: E402
+from deepeval.test_case.conversational_test_case import ConversationalTestCase  # noqa: E402
+from deepeval.test_case.llm_test_case import LLMTestCase  # noqa: E402
 from pydantic import BaseModel, ValidationError  # noqa: E402
 
 from ..content import Library, default_library, load_transcript  # noqa: E402
@@ -177,16 +178,19 @@ class ChecklistMetric(BaseConversationalMetric):
         self.scorecard: Scorecard | None = None
 
     @property
-    def __name__(self) -> str:  # type: ignore[override]  # deepeval names metrics by this property
+    def __name__(self) -> str:  # deepeval names metrics by this property
         return "Checklist" + (f" ({', '.join(self.checklists)})" if self.checklists else "")
 
-    def measure(self, test_case: ConversationalTestCase, _show_indicator: bool = True) -> float | None:
-        with metric_progress_indicator(self, _show_indicator=_show_indicator):
+    # deepeval's annotations say BaseMetric and float; its own metrics also return None when they fail.
+    def measure(self, test_case: ConversationalTestCase, _show_indicator: bool = True,  # type: ignore[override]
+                *args: Any, **kwargs: Any) -> float | None:
+        with metric_progress_indicator(cast(Any, self), _show_indicator=_show_indicator):
             self._evaluate(test_case)
         return self.score
 
-    async def a_measure(self, test_case: ConversationalTestCase, _show_indicator: bool = True) -> float | None:
-        with metric_progress_indicator(self, async_mode=True, _show_indicator=_show_indicator):
+    async def a_measure(self, test_case: ConversationalTestCase,  # type: ignore[override]
+                        _show_indicator: bool = True, *args: Any, **kwargs: Any) -> float | None:
+        with metric_progress_indicator(cast(Any, self), async_mode=True, _show_indicator=_show_indicator):
             # Judges are synchronous (an LLM judge waits on its model): keep the event loop free.
             await asyncio.to_thread(self._evaluate, test_case)
         return self.score
@@ -231,7 +235,7 @@ class ChecklistMetric(BaseConversationalMetric):
             self.score = 0.0 if self.strict_mode and score < self.threshold else score
             self.success = self.score >= self.threshold
         self.reason = self._reason(card) if self.include_reason else None
-        self.verbose_logs = construct_verbose_logs(self, steps=[
+        self.verbose_logs = construct_verbose_logs(cast(Any, self), steps=[
             "Items:\n" + "\n".join(f"{it.id}: {it.verdict.value}"
                                    + "".join(f" [beurt {e.turn}] \u201c{e.quote}\u201d" for e in it.evidence)
                                    for it in card.items),
@@ -317,8 +321,8 @@ class RoleplayModel(DeepEvalBaseLLM):
 # A small local model under a JSON grammar can loop inside the JSON (SmolLM2 filled deepeval's verdict list
 # until max_tokens, so the reply was cut and unreadable). For `local` models the schema sent as grammar
 # bounds arrays and strings; the reply is still validated against deepeval's own schema.
-LOCAL_MAX_ITEMS = 5
-LOCAL_MAX_CHARS = 0
+LOCAL_MAX_ITEMS = 4
+LOCAL_MAX_CHARS = 200
 
 
 def bounded_schema(schema: Any, max_items: int, max_chars: int) -> Any:
@@ -355,8 +359,8 @@ __all__ = [
     "LOCAL_MAX_ITEMS",
     "ChecklistMetric",
     "RoleplayModel",
-    "bounded_schema",
     "Side",
+    "bounded_schema",
     "load_test_case",
     "parse_json",
     "to_test_case",

@@ -59,6 +59,10 @@ def _trainee_spoke(view: View) -> bool:
 # ---------------------------------------------------------------------------------------------------
 
 _NEWS_WORDS = frozenset("niet geen pas later helaas nog langer eerst kwijt verloren volgende".split())
+# sentences that are not what a customer reacts to as news: greetings, empathy, listening, the goodbye
+_NOT_NEWS = frozenset({S.greeting, S.introduction, S.thanks, S.positive_statement, S.apology, S.acknowledge_feeling,
+                       S.validate_feeling, S.sympathy, S.listening_signal, S.closing_greeting, S.dismissive,
+                       S.action_now, S.injection})
 
 
 def _bad_news(view: View) -> Hit | None:
@@ -74,12 +78,13 @@ def _bad_news(view: View) -> Hit | None:
         if reaction is None or not view.has(reaction, C.upset) or any(
                 view.words(j) > 3 for j in view.trainee_turns() if i < j < reaction):
             continue
-        statements = [s for s in analyze(view.text(i)).sentences if not s.is_question]
+        statements = [s for s in analyze(view.text(i)).sentences if not s.is_question
+                      and not any(x.start == s.start and x.id in _NOT_NEWS for x in view.signals[i])]
         news = [s for s in statements if {t.text for t in s.tokens} & _NEWS_WORDS
                 or any(x.id == S.time_frame and x.start == s.start for x in view.signals[i])]
-        if news:
-            s0 = news[-1]
-            return Hit(i, Signal(S.bad_news, s0.start, s0.end, s0.text, "reactie van de klant"))
+        chosen = news[-1] if news else None
+        if chosen is not None:
+            return Hit(i, Signal(S.bad_news, chosen.start, chosen.end, chosen.text, "reactie van de klant"))
     return None
 
 
@@ -628,12 +633,31 @@ def _alternatief_direct(view: View) -> Decision:
     return Decision(NA, "Er was bij dit slechte nieuws geen alternatief.")
 
 
+_NOT_A_CAUSE = frozenset({S.alternative, S.solution, S.commitment, S.time_frame, S.apology, S.acknowledge_feeling,
+                          S.validate_feeling, S.sympathy, S.thanks, S.positive_statement, S.choice_offer,
+                          S.anything_else, S.closing_greeting, S.action_now, S.check_back, S.injection,
+                          S.personal_language, S.question_open, S.question_closed, S.proposal})
+
+
+def _justifications(view: View, news: Hit) -> list[Signal]:
+    """Statements right after the news in the same turn that only back it up ("De meter is in april
+    opgenomen, dat is gewoon verbruikt"): the cause given before the customer could react."""
+    out = []
+    for s in analyze(view.text(news.turn)).sentences:
+        if s.start <= news.signal.start or s.is_question:
+            continue
+        tags = {x.id for x in view.signals[news.turn] if x.start == s.start}
+        if not tags & _NOT_A_CAUSE and len(s.tokens) >= 5 and not s.text.startswith(("[", "(")):
+            out.append(Signal(S.explanation, s.start, s.end, s.text, "onderbouwing"))
+    return out
+
+
 @rule("slecht-nieuws.uitleg-later")
 def _uitleg_later(view: View) -> Decision:
     news = _bad_news(view)
     if news is None:
         return Decision(NA, "Er was geen slecht nieuws te brengen.")
-    same = view.in_turn(news.turn, S.explanation)
+    same = view.in_turn(news.turn, S.explanation) + _justifications(view, news)
     earlier = view.hits(S.explanation, turns=[i for i in view.trainee_turns() if news.turn - 2 <= i < news.turn])
     if same or earlier:
         hit = Hit(news.turn, same[0]) if same else earlier[0]

@@ -431,12 +431,13 @@ def _trainee(text: str, previous: History) -> list[Signal]:
             add(S.refusal, sent, refusal)
             anchor = k if anchor is None else anchor
         cue_add(S.regret_phrase, sent)
-        news = None if question else _cue(sent, "bad_news")
+        # bad news about the matter; a refusal of the customer's own request is news too (R5), but a 'no' to an
+        # extra demand (compensation, a new device, a manager) is only a refusal
+        news = None if question else (_cue(sent, "bad_news") or refusal)
         if news and not (refusal and _EXTRA_DEMAND & {t.lemma for t in sent.tokens}):
-            # a 'no' to an extra demand (compensation, a new device, a manager) is not news about the matter
             add(S.bad_news, sent, news)
             anchor = k if anchor is None else anchor
-        if _cue(sent, "explanation") and not _cue(sent, "call_reason"):
+        if not question and _cue(sent, "explanation") and not _cue(sent, "call_reason"):
             cue_add(S.explanation, sent)
         if anchor is not None and _is_alternative(sent, k, anchor):
             add(S.alternative, sent, "wel")
@@ -463,7 +464,7 @@ def _trainee(text: str, previous: History) -> list[Signal]:
 
 
 _EXTRA_DEMAND = frozenset("""vergoeding vergoeden compensatie compenseren schadevergoeding korting gratis manager
-leidinggevende teamleider uitzondering tegemoetkoming coulance kachel""".split())
+leidinggevende teamleider uitzondering tegemoetkoming coulance kachel nieuw nieuwe extra toekennen""".split())
 _CONDITIONAL = frozenset({"als", "wanneer", "mocht", "indien", "zodra", "mits"})
 _QUESTION_WORDS = frozenset(P["question_word"][0].split("|"))
 
