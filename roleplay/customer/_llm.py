@@ -298,14 +298,19 @@ _BOUNDARY = re.compile(r"\n|[.!?…][\"”'’)]?\s+")
 _OWN_LABELS = ("klant", "customer", "client", "assistant", "assistent", "beller", "antwoord")
 _OTHER_LABELS = ("medewerker", "servicemedewerker", "klantenservice", "agent", "trainee", "user", "gebruiker",
                  "operator", "support", "helpdesk")
-# Self-identification as a model or talk about the instructions: a character break, never shown.
+# Self-identification as a model, talk about the instructions or a copy of them: a character break,
+# never shown (the sentence is dropped, or cut where it was already partly streamed).
 _OUT_OF_CHARACTER = re.compile(
     r"\b(?:ik\s+ben\s+(?:maar\s+|slechts\s+)?(?:een\s+)?(?:ai\b|a\.i\.|computerprogramma|taalmodel|chatbot|"
     r"(?:virtuele\s+|digitale\s+)?assistent|robot|kunstmatige)|als\s+(?:een\s+)?(?:ai|taalmodel|chatbot|"
     r"(?:virtuele\s+)?assistent)\b|(?:groot\s+)?taalmodel|language\s+model|kunstmatige\s+intelligentie|"
     r"as\s+an\s+ai|i\s+am\s+an?\s+(?:ai|assistant|language)|i'm\s+an?\s+(?:ai|assistant)|"
     r"mijn\s+instructies|my\s+instructions|system\s*prompt|(?:dit|het)\s+is\s+(?:maar\s+)?een\s+"
-    r"rollenspel)", re.IGNORECASE)
+    r"rollenspel|"
+    # phrases of the prompts themselves, which small models copy ("Je stemming: 4 van 10, opgelucht.")
+    r"je\s+stemming\b|\b\d+\s+van\s+10\b|al\s+verteld:|je\s+hebt\s+al\s+gevraagd|heeft\s+al\s+aangeboden|"
+    r"je\s+merkt\s+dat\s+de\s+medewerker|pas\s+vertellen\s+als|antwoord\s+nu\s+als|bijvoorbeeld:|"
+    r"in\s+de\s+trant\s+van:|zet\s+direct\s+achter)", re.IGNORECASE)
 
 
 _OPEN = r"[\s*\"'“„\[(]*"  # quotes, brackets and markdown before a label
@@ -440,6 +445,15 @@ def parse_nps(text: str) -> NPSReply | None:
         return None
 
 
+def _shares_words(text: str, other: str, n: int) -> bool:
+    """Whether two texts share a run of `n` words (case and punctuation ignored)."""
+    def runs(t: str) -> set[tuple[str, ...]]:
+        w = re.findall(r"\w+", t.lower())
+        return {tuple(w[i:i + n]) for i in range(len(w) - n + 1)}
+
+    return bool(runs(text) & runs(other))
+
+
 # --- the backend -----------------------------------------------------------------------------------------
 class LLMCustomer:
     """Customer backend on a language model (any litellm model, `local`, or `fake/...` in tests).
@@ -541,8 +555,10 @@ class LLMCustomer:
         if parsed is None:
             return nps_answer(state, session.seed)
         reason = clean_reply(parsed.reason, Labels.for_persona(state.persona)).text
-        # A reason written for a very different score, or a broken one, gives way to the persona's own.
-        fits = usable(reason) and abs(parsed.score - max(lo, min(hi, parsed.score))) <= 2
+        # A reason written for a very different score, a broken one or the question copied back gives way
+        # to the persona's own.
+        fits = (usable(reason) and abs(parsed.score - max(lo, min(hi, parsed.score))) <= 2
+                and not _shares_words(reason, NPS_QUESTION, 4))
         return nps_answer(state, session.seed, score=parsed.score, reason=reason if fits else None)
 
     # --- for debugging views (the app's instructor view) ---------------------------------------------

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from ..models import Role, Verdict
 from ..signals import C, S, Signal
 from ..signals._detect import offers_instead
-from ..signals._text import Sentence, analyze
+from ..signals._text import Sentence, analyze, content_lemmas
 from ._view import Hit, View
 
 MET, NOT_MET, NA = Verdict.met, Verdict.not_met, Verdict.not_applicable
@@ -541,14 +541,31 @@ _REASON_WORDS = frozenset("volgens voorwaarden garantie regels beleid contract p
 _DEMAND = frozenset("wil wilde eis eisen verwacht toch genoegen accepteer accepteren echt".split())
 
 
-def _insists(view: View, c: int) -> bool:
-    """After a refusal the customer asks again or pushes (R8), rather than accepting or moving on."""
-    if view.has(c, C.insist):
+def _insists(view: View, c: int, refused: set[str]) -> bool:
+    """After a refusal the customer asks again for the same thing or pushes for it (R8), rather than accepting,
+    moving on or asking for something else: the push must be about what was refused."""
+    reply = view.next_of(c, Role.trainee)
+    refused_again = reply is not None and view.has(reply, S.refusal, S.blunt_no)
+    about_it = bool(analyze(view.text(c)).content_lemmas() & refused) or refused_again
+    if view.has(c, C.insist) and (about_it or len(view.text(c).split()) <= 8):
         return True
     if view.has(c, C.accept) and not view.has(c, C.upset):
         return False
     words = {w.strip(".,!?").lower() for w in view.text(c).split()}
-    return bool(words & _DEMAND) and (view.has(c, C.upset) or "?" in view.text(c) or "ik" in words)
+    return about_it and bool(words & _DEMAND) and (view.has(c, C.upset) or "?" in view.text(c) or "ik" in words)
+
+
+def _refused_lemmas(view: View, first_refusal: int) -> set[str]:
+    """What was refused: the refusal sentences and the request in the customer turn before them."""
+    out: set[str] = set()
+    for h in _refusals(view):
+        out |= analyze(h.signal.text).content_lemmas()
+    before = view.prev_of(first_refusal, Role.customer)
+    if before is not None:  # the request the refusal answers: the customer's sentences that share its words
+        asked = [s for s in analyze(view.text(before)).sentences if set(content_lemmas(s.tokens)) & out]
+        for sent in asked:
+            out |= set(content_lemmas(sent.tokens))
+    return out
 
 
 @rule("nee-zeggen.voet-bij-stuk")
@@ -556,7 +573,8 @@ def _voet_bij_stuk(view: View) -> Decision:
     first_refusal = next(iter(_refusal_turns(view)), None)
     if first_refusal is None:
         return Decision(NA, "Je hoefde niets te weigeren.")
-    pushes = [c for c in view.customer_turns() if c > first_refusal and _insists(view, c)]
+    refused = _refused_lemmas(view, first_refusal)
+    pushes = [c for c in view.customer_turns() if c > first_refusal and _insists(view, c, refused)]
     if not pushes:
         return Decision(NA, "De klant drong niet aan na je weigering.")
     for c in pushes:
