@@ -24,8 +24,14 @@ from roleplay.yamlfile import load  # noqa: E402
 
 def answer_all(messages: Any, *args: Any) -> str:
     wanted = messages[-1]["content"].split("Score these items:", 1)[1].split(".\n", 1)[0].strip(" .\n").split(", ")
-    return json.dumps({"items": [{"id": i, "reasoning": "Niet van toepassing.", "evidence": [], "verdict": "not_applicable"}
-                                 for i in wanted]})
+    return json.dumps(
+        {
+            "items": [
+                {"id": i, "reasoning": "Niet van toepassing.", "evidence": [], "verdict": "not_applicable"}
+                for i in wanted
+            ]
+        }
+    )
 
 
 def main(samples: int = 1) -> None:
@@ -40,10 +46,14 @@ def main(samples: int = 1) -> None:
             rows.append((len(t.turns), len(checklists), len(fake.calls), fake.prompt_tokens, fake.completion_tokens))
     print(f"LLM judge on the fake provider, {len(rows)} golden transcripts, samples={samples}")
     print(f"  turns per transcript: median {statistics.median(r[0] for r in rows):.0f}")
-    print(f"  calls per scorecard: median {statistics.median(r[2] for r in rows):.0f} "
-          f"(= checklists x samples; checklists median {statistics.median(r[1] for r in rows):.0f})")
-    print(f"  prompt tokens per scorecard: median {statistics.median(r[3] for r in rows):.0f}, "
-          f"max {max(r[3] for r in rows)}")
+    print(
+        f"  calls per scorecard: median {statistics.median(r[2] for r in rows):.0f} "
+        f"(= checklists x samples; checklists median {statistics.median(r[1] for r in rows):.0f})"
+    )
+    print(
+        f"  prompt tokens per scorecard: median {statistics.median(r[3] for r in rows):.0f}, "
+        f"max {max(r[3] for r in rows)}"
+    )
     print(f"  completion tokens per scorecard: median {statistics.median(r[4] for r in rows):.0f}")
 
 

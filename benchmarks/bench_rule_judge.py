@@ -49,8 +49,10 @@ def main(n: int = 2000) -> None:
     items = sum(len(lib.items(c)) for _, c in cases)
     print(f"rule judge, {n} distinct 20-turn transcripts ({items / n:.1f} items each), one process, one thread")
     print(f"  throughput: {n / total:8.0f} scorecards/s   (target >= 500)")
-    print(f"  per scorecard: median {statistics.median(times) * 1000:.2f} ms, "
-          f"p95 {sorted(times)[int(0.95 * n)] * 1000:.2f} ms")
+    print(
+        f"  per scorecard: median {statistics.median(times) * 1000:.2f} ms, "
+        f"p95 {sorted(times)[int(0.95 * n)] * 1000:.2f} ms"
+    )
     t0 = time.perf_counter()
     for t, cls in cases[:500]:
         judge.score(t, cls)

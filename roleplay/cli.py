@@ -3,6 +3,7 @@ so `roleplay --help` never pays for litellm, gradio or deepeval."""
 
 import importlib
 import sys
+
 import click
 
 from .errors import RoleplayError
@@ -40,12 +41,27 @@ class LazyGroup(click.Group):
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="roleplay")
-@click.option("--personas", "personas_dir", type=click.Path(file_okay=False), envvar="ROLEPLAY_PERSONAS",
-              help="Folder with persona YAML files (default: the shipped ones).")
-@click.option("--checklists", "checklists_dir", type=click.Path(file_okay=False),
-              envvar="ROLEPLAY_CHECKLISTS", help="Folder with checklist YAML files.")
-@click.option("--prompts", "prompts_dir", type=click.Path(file_okay=False), envvar="ROLEPLAY_PROMPTS",
-              help="Folder with the jinja2 prompt templates.")
+@click.option(
+    "--personas",
+    "personas_dir",
+    type=click.Path(file_okay=False),
+    envvar="ROLEPLAY_PERSONAS",
+    help="Folder with persona YAML files (default: the shipped ones).",
+)
+@click.option(
+    "--checklists",
+    "checklists_dir",
+    type=click.Path(file_okay=False),
+    envvar="ROLEPLAY_CHECKLISTS",
+    help="Folder with checklist YAML files.",
+)
+@click.option(
+    "--prompts",
+    "prompts_dir",
+    type=click.Path(file_okay=False),
+    envvar="ROLEPLAY_PROMPTS",
+    help="Folder with the jinja2 prompt templates.",
+)
 def cli(personas_dir: str | None, checklists_dir: str | None, prompts_dir: str | None) -> None:
     """Role-play training for Dutch customer service: simulated customers and a checklist judge."""
     from . import paths

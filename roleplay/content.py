@@ -61,12 +61,17 @@ def load_library(checklist_dir: Path | None = None, persona_dir: Path | None = N
         cl, lines = load_checklist(path)
         if cl.id in lib.checklists:
             other = lib.files[f"checklist:{cl.id}"]
-            raise ContentError(f"duplicate checklist id '{cl.id}' (also in {other})",
-                               file=path, line=lines.line(("id",)), field="id")
+            raise ContentError(
+                f"duplicate checklist id '{cl.id}' (also in {other})", file=path, line=lines.line(("id",)), field="id"
+            )
         for n, it in enumerate(cl.items):
             if it.id in item_files:
-                raise ContentError(f"duplicate item id '{it.id}' (also in {item_files[it.id]})",
-                                   file=path, line=lines.line(("items", n, "id")), field=f"items.{n}.id")
+                raise ContentError(
+                    f"duplicate item id '{it.id}' (also in {item_files[it.id]})",
+                    file=path,
+                    line=lines.line(("items", n, "id")),
+                    field=f"items.{n}.id",
+                )
             item_files[it.id] = path
         lib.checklists[cl.id] = cl
         lib.files[f"checklist:{cl.id}"] = path
@@ -74,12 +79,17 @@ def load_library(checklist_dir: Path | None = None, persona_dir: Path | None = N
         persona, lines = load_persona(path)
         if persona.id in lib.personas:
             other = lib.files[f"persona:{persona.id}"]
-            raise ContentError(f"duplicate persona id '{persona.id}' (also in {other})",
-                               file=path, line=lines.line(("id",)), field="id")
+            raise ContentError(
+                f"duplicate persona id '{persona.id}' (also in {other})",
+                file=path,
+                line=lines.line(("id",)),
+                field="id",
+            )
         for n, cid in enumerate(persona.checklists):
             if cid not in lib.checklists:
-                raise ContentError(f"unknown checklist '{cid}'", file=path,
-                                   line=lines.line(("checklists", n)), field=f"checklists.{n}")
+                raise ContentError(
+                    f"unknown checklist '{cid}'", file=path, line=lines.line(("checklists", n)), field=f"checklists.{n}"
+                )
         lib.personas[persona.id] = persona
         lib.files[f"persona:{persona.id}"] = path
     return lib
@@ -103,20 +113,25 @@ class LoadedTranscript:
     lines: LineMap | None = None
 
 
-def resolve_transcript(t: Transcript, lib: Library, path: Path | None = None,
-                       lines: LineMap | None = None, checklists: list[str] | None = None) -> LoadedTranscript:
+def resolve_transcript(
+    t: Transcript,
+    lib: Library,
+    path: Path | None = None,
+    lines: LineMap | None = None,
+    checklists: list[str] | None = None,
+) -> LoadedTranscript:
     """Check ids against the library and decide which checklists apply (flag > file > persona)."""
 
     def fail(msg: str, loc: tuple[str | int, ...]) -> ContentError:
-        return ContentError(msg, file=path, line=lines.line(loc) if lines else None,
-                            field=".".join(map(str, loc)) if loc else None)
+        return ContentError(
+            msg, file=path, line=lines.line(loc) if lines else None, field=".".join(map(str, loc)) if loc else None
+        )
 
     if t.persona is not None and t.persona not in lib.personas:
         raise fail(f"unknown persona '{t.persona}' (known: {', '.join(sorted(lib.personas))})", ("persona",))
     for n, cid in enumerate(t.checklists or []):
         if cid not in lib.checklists:
-            raise fail(f"unknown checklist '{cid}' (known: {', '.join(sorted(lib.checklists))})",
-                       ("checklists", n))
+            raise fail(f"unknown checklist '{cid}' (known: {', '.join(sorted(lib.checklists))})", ("checklists", n))
     if checklists:
         lib.check_checklist_ids(checklists)
         chosen = list(checklists)

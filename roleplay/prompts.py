@@ -30,7 +30,8 @@ def render(name: str, **context: Any) -> str:
 
     folder = paths.data_dir("prompts")
     try:
-        return _environment(str(folder)).get_template(name).render(**context).strip() + "\n"
+        text: str = _environment(str(folder)).get_template(name).render(**context)
+        return text.strip() + "\n"
     except jinja2.TemplateNotFound:
         raise InputError("prompt template not found", file=folder / name) from None
     except jinja2.TemplateSyntaxError as exc:

@@ -75,9 +75,7 @@ def read(path: Path) -> tuple[Any, LineMap]:
             # an unclosed quote or bracket: point at where it was opened, not at the end of the file
             mark = exc.context_mark  # type: ignore[attr-defined]
             problem = f"{context} that is never closed" if context else problem
-        raise ContentError(
-            f"invalid YAML: {problem}", file=path, line=mark.line + 1 if mark else None
-        ) from None
+        raise ContentError(f"invalid YAML: {problem}", file=path, line=mark.line + 1 if mark else None) from None
     if node is not None:
         _walk(node, (), lines)
     return data, LineMap(lines)

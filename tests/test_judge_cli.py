@@ -12,8 +12,7 @@ FIX = Path(__file__).parent / "fixtures"
 
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "roleplay", "judge", *args], capture_output=True, text=True,
-                          cwd=ROOT)
+    return subprocess.run([sys.executable, "-m", "roleplay", "judge", *args], capture_output=True, text=True, cwd=ROOT)
 
 
 def test_json_output_contract() -> None:
@@ -25,8 +24,10 @@ def test_json_output_contract() -> None:
     for key in ("id", "verdict", "evidence", "reason", "tip", "source"):
         assert all(key in item for item in card["items"])
     assert {i["verdict"] for i in card["items"]} <= {"met", "not_met", "not_applicable", "unscored"}
-    turns = [t["text"] for t in
-             __import__("yaml").safe_load((FIX / "transcripts" / "weigering-aandringen.yaml").read_text())["turns"]]
+    turns = [
+        t["text"]
+        for t in __import__("yaml").safe_load((FIX / "transcripts" / "weigering-aandringen.yaml").read_text())["turns"]
+    ]
     for item in card["items"]:
         for ev in item["evidence"]:
             assert ev["quote"] in turns[ev["turn"]]
@@ -49,21 +50,24 @@ def test_json_transcript_and_text_format(tmp_path: Path) -> None:
     assert "naam-spellen" in r.stdout and "voldaan" in r.stdout and "Tip:" in r.stdout
 
 
-@pytest.mark.parametrize(("name", "words"), [
-    ("transcript_unknown_role.yaml", "turns.1.role"),
-    ("transcript_empty_turns.yaml", "turns: List should have at least 1 item"),
-    ("transcript_unknown_persona.yaml", "unknown persona 'vrolijke-klant'"),
-    ("transcript_unknown_checklist.yaml", "unknown checklist 'geen-idee'"),
-    ("transcript_bad_yaml.yaml", "invalid YAML"),
-    ("transcript_bad_json.json", "invalid JSON"),
-])
+@pytest.mark.parametrize(
+    ("name", "words"),
+    [
+        ("transcript_unknown_role.yaml", "turns.1.role"),
+        ("transcript_empty_turns.yaml", "turns: List should have at least 1 item"),
+        ("transcript_unknown_persona.yaml", "unknown persona 'vrolijke-klant'"),
+        ("transcript_unknown_checklist.yaml", "unknown checklist 'geen-idee'"),
+        ("transcript_bad_yaml.yaml", "invalid YAML"),
+        ("transcript_bad_json.json", "invalid JSON"),
+    ],
+)
 def test_bad_transcripts_exit_2_with_one_line(name: str, words: str) -> None:
     path = FIX / "bad" / name
     r = run(str(path), "--format", "json")
     assert r.returncode == 2
     assert r.stdout == ""
     assert "Traceback" not in r.stderr
-    line, = r.stderr.strip().splitlines()
+    (line,) = r.stderr.strip().splitlines()
     assert str(path) in line and words in line
 
 
@@ -75,10 +79,25 @@ def test_unreadable_and_missing_files() -> None:
 
 
 def test_model_failure_is_exit_1_not_a_traceback(tmp_path: Path) -> None:
-    r = subprocess.run([sys.executable, "-m", "roleplay", "judge", str(FIX / "transcripts" / "naam-duidelijk.yaml"),
-                        "--judge", "llm", "--model", "openai/gpt-4o-mini", "--format", "json"],
-                       capture_output=True, text=True, cwd=ROOT,
-                       env={**__import__("os").environ, "ROLEPLAY_ALLOW_MODEL_REQUESTS": "0"})
+    r = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "roleplay",
+            "judge",
+            str(FIX / "transcripts" / "naam-duidelijk.yaml"),
+            "--judge",
+            "llm",
+            "--model",
+            "openai/gpt-4o-mini",
+            "--format",
+            "json",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={**__import__("os").environ, "ROLEPLAY_ALLOW_MODEL_REQUESTS": "0"},
+    )
     # a forbidden model makes every item unscored (exit 0, never silently met or not met)
     assert "Traceback" not in r.stderr
     card = json.loads(r.stdout)
@@ -86,9 +105,24 @@ def test_model_failure_is_exit_1_not_a_traceback(tmp_path: Path) -> None:
 
 
 def test_llm_judge_end_to_end_on_fake(tmp_path: Path) -> None:
-    r = subprocess.run([sys.executable, "-m", "roleplay", "judge", str(FIX / "transcripts" / "naam-duidelijk.yaml"),
-                        "--judge", "llm", "--model", "fake/judge", "--format", "json"],
-                       capture_output=True, text=True, cwd=ROOT)
+    r = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "roleplay",
+            "judge",
+            str(FIX / "transcripts" / "naam-duidelijk.yaml"),
+            "--judge",
+            "llm",
+            "--model",
+            "fake/judge",
+            "--format",
+            "json",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
     assert r.returncode == 0, r.stderr
     card = json.loads(r.stdout)
     assert card["judge"] == "llm" and card["model"] == "fake/judge"

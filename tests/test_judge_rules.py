@@ -33,8 +33,13 @@ def test_injection_gains_nothing() -> None:
     card, t = score("injection.yaml")
     v = verdicts(card)
     assert card.score is not None and card.score < 20
-    for item in ("empathie-tonen.excuses", "empathisch-luisteren.actie-toezeggen", "actief-luisteren.samenvatten",
-                 "empathie-tonen.tijdsbestek", "empathisch-luisteren.gevoel-erkennen"):
+    for item in (
+        "empathie-tonen.excuses",
+        "empathisch-luisteren.actie-toezeggen",
+        "actief-luisteren.samenvatten",
+        "empathie-tonen.tijdsbestek",
+        "empathisch-luisteren.gevoel-erkennen",
+    ):
         assert v[item] is NOT_MET, item
     assert_grounded(card, t)
 
@@ -93,35 +98,60 @@ def _t(*turns: tuple[str, str], checklists: list[str]) -> Transcript:
     return Transcript(checklists=checklists, turns=[Turn(role=Role(r), text=x) for r, x in turns])
 
 
-@pytest.mark.parametrize("checklist", ["slecht-nieuws", "nee-zeggen", "contactbezwaren", "naam-spellen",
-                                       "reflectief-luisteren", "uitgaand-gesprek"])
+@pytest.mark.parametrize(
+    "checklist",
+    ["slecht-nieuws", "nee-zeggen", "contactbezwaren", "naam-spellen", "reflectief-luisteren", "uitgaand-gesprek"],
+)
 def test_not_applicable_when_the_situation_never_arose(checklist: str) -> None:
     """A short friendly exchange without bad news, refusal, objection, unclear name, reflection or agreement."""
-    t = _t(("customer", "Goedemiddag, met Anouk de Vries. Ik wil graag mijn adres doorgeven."),
-           ("trainee", "Goedemiddag mevrouw De Vries, met Sanne van Telnet. Wat is uw nieuwe adres?"),
-           ("customer", "Dorpsstraat 4 in Ede."),
-           ("trainee", "Ik zet het nu in uw gegevens. Fijne dag nog!"), checklists=[checklist])
+    t = _t(
+        ("customer", "Goedemiddag, met Anouk de Vries. Ik wil graag mijn adres doorgeven."),
+        ("trainee", "Goedemiddag mevrouw De Vries, met Sanne van Telnet. Wat is uw nieuwe adres?"),
+        ("customer", "Dorpsstraat 4 in Ede."),
+        ("trainee", "Ik zet het nu in uw gegevens. Fijne dag nog!"),
+        checklists=[checklist],
+    )
     card = make_judge("rules").score(t, [checklist])
     na_items = {i.id for i in card.items if i.verdict is NA}
     expected = {
-        "slecht-nieuws": {"slecht-nieuws.direct-brengen", "slecht-nieuws.alternatief-direct",
-                          "slecht-nieuws.uitleg-later", "slecht-nieuws.reactie-opvangen"},
-        "nee-zeggen": {"nee-zeggen.navragen-bij-twijfel", "nee-zeggen.geen-bot-nee", "nee-zeggen.alternatief",
-                       "nee-zeggen.voet-bij-stuk", "nee-zeggen.zakelijk"},
-        "contactbezwaren": {"contactbezwaren.erkennen", "contactbezwaren.ombuigen", "contactbezwaren.geen-waarom",
-                            "contactbezwaren.respectvol-afronden"},
+        "slecht-nieuws": {
+            "slecht-nieuws.direct-brengen",
+            "slecht-nieuws.alternatief-direct",
+            "slecht-nieuws.uitleg-later",
+            "slecht-nieuws.reactie-opvangen",
+        },
+        "nee-zeggen": {
+            "nee-zeggen.navragen-bij-twijfel",
+            "nee-zeggen.geen-bot-nee",
+            "nee-zeggen.alternatief",
+            "nee-zeggen.voet-bij-stuk",
+            "nee-zeggen.zakelijk",
+        },
+        "contactbezwaren": {
+            "contactbezwaren.erkennen",
+            "contactbezwaren.ombuigen",
+            "contactbezwaren.geen-waarom",
+            "contactbezwaren.respectvol-afronden",
+        },
         "naam-spellen": {"naam-spellen.reden-noemen", "naam-spellen.laten-spellen"},
-        "reflectief-luisteren": {"reflectief-luisteren.als-statement", "reflectief-luisteren.kernachtig",
-                                 "reflectief-luisteren.doorvragen-na-bevestiging"},
+        "reflectief-luisteren": {
+            "reflectief-luisteren.als-statement",
+            "reflectief-luisteren.kernachtig",
+            "reflectief-luisteren.doorvragen-na-bevestiging",
+        },
         "uitgaand-gesprek": {"uitgaand-gesprek.afspraken-samenvatten"},
     }[checklist]
     assert na_items == expected
 
 
 def test_behaviour_not_shown_is_not_met_not_na() -> None:
-    t = _t(("customer", "Ik bel voor de derde keer. Mijn wasmachine lekt nog steeds en niemand doet iets."),
-           ("trainee", "Wat is uw ordernummer?"), ("customer", "48213."), ("trainee", "Oké. Dag."),
-           checklists=["empathie-tonen", "actief-luisteren", "empathisch-luisteren"])
+    t = _t(
+        ("customer", "Ik bel voor de derde keer. Mijn wasmachine lekt nog steeds en niemand doet iets."),
+        ("trainee", "Wat is uw ordernummer?"),
+        ("customer", "48213."),
+        ("trainee", "Oké. Dag."),
+        checklists=["empathie-tonen", "actief-luisteren", "empathisch-luisteren"],
+    )
     card = make_judge("rules").score(t, t.checklists or [])
     assert all(i.verdict is NOT_MET for i in card.items if i.id != "actief-luisteren.laten-uitpraten")
     assert card.score is not None and card.score < 15
@@ -131,9 +161,13 @@ def test_behaviour_not_shown_is_not_met_not_na() -> None:
 
 
 def test_late_apology_does_not_count() -> None:
-    t = _t(("customer", "Ik bel voor de derde keer over mijn energierekening, die is veel te hoog en niemand belt terug."),
-           ("trainee", "Ik stuur u vandaag een gecorrigeerde rekening."), ("customer", "Goed."),
-           ("trainee", "Nogmaals sorry voor het ongemak, fijne dag."), checklists=["empathie-tonen"])
+    t = _t(
+        ("customer", "Ik bel voor de derde keer over mijn energierekening, die is veel te hoog en niemand belt terug."),
+        ("trainee", "Ik stuur u vandaag een gecorrigeerde rekening."),
+        ("customer", "Goed."),
+        ("trainee", "Nogmaals sorry voor het ongemak, fijne dag."),
+        checklists=["empathie-tonen"],
+    )
     card = make_judge("rules").score(t, ["empathie-tonen"])
     assert {i.id: i.verdict for i in card.items}["empathie-tonen.excuses"] is NOT_MET
 

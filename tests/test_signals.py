@@ -4,8 +4,13 @@ import pytest
 
 from roleplay.signals import C, S, customer_signals, trainee_signals
 
-ANGRY = [("customer", "Ik bel nu al voor de derde keer over mijn wasmachine. Die lekt nog steeds en er is "
-                      "niemand langs geweest. Ik ben het echt zat.")]
+ANGRY = [
+    (
+        "customer",
+        "Ik bel nu al voor de derde keer over mijn wasmachine. Die lekt nog steeds en er is "
+        "niemand langs geweest. Ik ben het echt zat.",
+    )
+]
 ASKED = [("customer", "Ik wil gewoon een nieuwe machine. Kunt u die niet gewoon sturen?")]
 OBJECTION = [("trainee", "Goedemorgen, met Kim van Schoonhuis."), ("customer", "We hebben al een schoonmaker.")]
 
@@ -129,7 +134,7 @@ def test_objection_acknowledged_only_after_an_objection() -> None:
 def test_spans_are_verbatim_sentences() -> None:
     text = "Goedemiddag,  u spreekt met Sanne.\nIk zoek nu uw gegevens op.  Momentje."
     for s in trainee_signals(text, ANGRY):
-        assert text[s.start:s.end] == s.text
+        assert text[s.start : s.end] == s.text
         assert s.text == s.text.strip()
 
 

@@ -1,6 +1,7 @@
 """Content commands: list personas and checklists, validate files, print JSON Schemas, show signals."""
 
 import json
+from typing import Any
 from pathlib import Path
 
 import click
@@ -11,8 +12,9 @@ SCHEMAS = ("persona", "checklist", "transcript")
 
 
 def _format_option(f: click.decorators.FC) -> click.decorators.FC:
-    return click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
-                        show_default=True, help="Output format.")(f)
+    return click.option(
+        "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True, help="Output format."
+    )(f)
 
 
 @click.command("personas")
@@ -22,8 +24,17 @@ def personas_cmd(fmt: str) -> None:
     from ..content import default_library
 
     lib = default_library()
-    rows = [{"id": p.id, "title": p.title, "difficulty": p.difficulty, "opens": p.opens,
-             "summary": p.summary, "checklists": p.checklists} for p in lib.personas.values()]
+    rows: list[dict[str, Any]] = [
+        {
+            "id": p.id,
+            "title": p.title,
+            "difficulty": p.difficulty,
+            "opens": p.opens,
+            "summary": p.summary,
+            "checklists": p.checklists,
+        }
+        for p in lib.personas.values()
+    ]
     if fmt == "json":
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
@@ -45,9 +56,12 @@ def checklists_cmd(fmt: str, items: bool) -> None:
 
     lib = default_library()
     if fmt == "json":
-        out = [cl.model_dump(mode="json") if items else
-               {"id": cl.id, "title": cl.title, "items": [it.id for it in cl.items]}
-               for cl in lib.checklists.values()]
+        out = [
+            cl.model_dump(mode="json")
+            if items
+            else {"id": cl.id, "title": cl.title, "items": [it.id for it in cl.items]}
+            for cl in lib.checklists.values()
+        ]
         click.echo(json.dumps(out, ensure_ascii=False, indent=2))
         return
     from rich.console import Console
@@ -70,10 +84,13 @@ def validate_cmd(paths: tuple[Path, ...]) -> None:
     A file's kind is taken from its folder (personas/, checklists/) or else from its fields.
     """
     from ..content import default_library, load_checklist, load_persona, load_transcript
+
     lib = default_library()  # validates every shipped/configured file and cross-checks ids
     if not paths:
-        click.echo(f"ok: {len(lib.checklists)} checklists "
-                   f"({sum(len(c.items) for c in lib.checklists.values())} items), {len(lib.personas)} personas")
+        click.echo(
+            f"ok: {len(lib.checklists)} checklists "
+            f"({sum(len(c.items) for c in lib.checklists.values())} items), {len(lib.personas)} personas"
+        )
         return
     files: list[Path] = []
     for p in paths:
@@ -86,8 +103,12 @@ def validate_cmd(paths: tuple[Path, ...]) -> None:
             persona, lines = load_persona(f)
             for n, cid in enumerate(persona.checklists):
                 if cid not in lib.checklists:
-                    raise InputError(f"unknown checklist '{cid}'", file=f, line=lines.line(("checklists", n)),
-                                     field=f"checklists.{n}")
+                    raise InputError(
+                        f"unknown checklist '{cid}'",
+                        file=f,
+                        line=lines.line(("checklists", n)),
+                        field=f"checklists.{n}",
+                    )
         else:
             load_transcript(f, lib)
         click.echo(f"ok: {f} ({kind})")
@@ -110,10 +131,13 @@ def _kind_of(path: Path) -> str:
 
 
 def schema_for(kind: str) -> dict[str, object]:
+    from pydantic import BaseModel
+
     from ..models import Checklist, Persona, Transcript
 
-    model = {"persona": Persona, "checklist": Checklist, "transcript": Transcript}[kind]
-    schema = model.model_json_schema()
+    models: dict[str, type[BaseModel]] = {"persona": Persona, "checklist": Checklist, "transcript": Transcript}
+    model = models[kind]
+    schema: dict[str, object] = model.model_json_schema()
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["$id"] = f"{kind}.schema.json"
     return schema

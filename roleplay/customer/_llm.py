@@ -1,12 +1,15 @@
 """The LLM customer: a language model plays the persona, the deterministic state decides what happens.
 
-Every reply comes from a system prompt rendered anew from the persona and the current state
-(`prompts/customer_system.j2`): the mood, what was told, what stays hidden, and what the last trainee turn
-calls for (`TurnPlan`, read from the state the way the scripted customer reads it). The trainee's words go
-into user messages only. The state decides which facts are told, when the customer makes a request or
-raises an objection, and when the conversation ends; the model only phrases it and marks the end with
-END_TOKEN, which is stripped (and ignored when the state has not ended). Model faults raise
-`roleplay.errors.ModelError` unchanged: the session keeps the turns and can switch backend.
+Every reply comes from a system prompt in two parts, rendered for each call: the persona
+(`prompts/customer_system.j2`, first; the same all conversation, so prompt caches reuse it) and, after the
+conversation, the current state (`prompts/customer_state.j2`): the mood, what was told, and what the last
+trainee turn calls for (`TurnPlan`, read from the state the way the scripted customer reads it). Hidden facts
+reach the model only when the state tells them. The trainee's words go into user messages only.
+
+The state decides which facts are told, when the customer makes a request or raises an objection, and when
+the conversation ends; the model only phrases it and marks the end with END_TOKEN, which is stripped (and
+ignored when the state has not ended). Model faults raise `roleplay.errors.ModelError` unchanged: the
+session keeps the turns and can switch backend.
 """
 
 import json
@@ -313,6 +316,21 @@ _OUT_OF_CHARACTER = re.compile(
     r"in\s+de\s+trant\s+van:|zet\s+direct\s+achter)", re.IGNORECASE)
 
 
+# Sentence starts of such breaks: while streaming, a sentence that begins like one is held back until it
+# is clear, so a dropped sentence was never half shown.
+_BREAK_STARTS = tuple(tuple(p.split()) for p in (
+    "ik ben een ai", "ik ben een taalmodel", "ik ben een chatbot", "ik ben een assistent", "ik ben een robot",
+    "ik ben een computerprogramma", "ik ben maar een", "ik ben slechts een", "als ai", "als taalmodel",
+    "als een ai", "as an ai", "i am an ai", "i am an assistant", "i am a language", "je stemming",
+    "al verteld", "je hebt al gevraagd", "de medewerker heeft al aangeboden", "je merkt dat de medewerker",
+    "pas vertellen als", "antwoord nu als", "in de trant van", "zet direct achter"))
+
+
+def _may_become_break(fragment: str) -> bool:
+    words = tuple(re.findall(r"\w+", fragment.lower()))
+    return bool(words) and any(len(words) < len(p) and p[:len(words)] == words for p in _BREAK_STARTS)
+
+
 _OPEN = r"[\s*\"'“„\[(]*"  # quotes, brackets and markdown before a label
 # a label word, at most two more words ("Klant Henk"), an optional "(Henk)", then the colon
 _LABEL = _OPEN + r"(?P<word>{words})\b(?:[ \t]+[^\s:.!?,]+){{0,2}}?[ \t]*(?:\([^)\n]{{0,30}}\))?[\s*\])]*:"
@@ -374,7 +392,7 @@ def clean_reply(raw: str, labels: Labels, *, final: bool = True, truncated: bool
         safe = max(raw.rfind(" "), raw.rfind("\n"), raw.rfind("\t"))
         raw = raw[:safe] if safe >= 0 else ""
         start = max([0, *(m.end() for m in _BOUNDARY.finditer(raw))])
-        if labels.could_start(raw[start:]):
+        if labels.could_start(raw[start:]) or _may_become_break(raw[start:]):
             raw = raw[:start]
     body = raw
     lead = labels.match_at(body, 0)

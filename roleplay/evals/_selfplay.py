@@ -8,6 +8,8 @@ after each reply, the end and the NPS), so a crafted conversation can be checked
 - no_repeated_sentence: the customer never says a sentence twice (short ones and the persona's tics aside);
 - not_agent_like: the customer never talks like the service employee ("ik zal dat voor u regelen");
 - no_ai_mention: the customer never says it is an AI or a model, or talks about instructions or a role-play;
+- no_prompt_echo: the customer never recites its instructions (the customer prompt templates) or the persona's
+  description of itself (what a model is told, not what the customer says);
 - not_trainee_name: the customer never introduces itself with the trainee's name;
 - dutch: every customer turn of some length is Dutch (a crude share of Dutch function words);
 - hidden_facts: a hidden fact is told only once the state let the customer tell it (its question was asked
@@ -43,6 +45,7 @@ GOOD_MOOD = 6          # a good trainee leaves the customer at least this calm (
 REPEAT_MIN_WORDS = 3   # "Ja." or "Dag." twice is no repeat; a sentence of three words or more is
 DUTCH_MIN_WORDS = 6    # shorter turns ("Prima, helder.") are too short to tell the language
 DUTCH_MIN_SHARE = 0.12  # Dutch turns of 6+ words have at least this share of Dutch function words
+ECHO_WORDS = 5         # a customer turn sharing this many words in a row with its instructions recites them
 FACT_MIN_WORDS = 3     # a turn that shares this many of a hidden fact's own content words tells it
 FACT_MATCH = 0.6       # ... or two, when they are this share of the fact's own words
 
@@ -302,6 +305,59 @@ def check_no_ai(run: SelfPlayRun) -> SelfPlayCheck:
     return _fail("no_ai_mention", problems, "no customer line mentions an AI, a model or instructions")
 
 
+_JINJA = re.compile(r"\{[{%#].*?[}%#]\}", re.DOTALL)
+
+
+def _ngrams(text: str, n: int = ECHO_WORDS) -> list[tuple[str, ...]]:
+    ws = normal(text).split()
+    return [tuple(ws[i:i + n]) for i in range(len(ws) - n + 1)]
+
+
+def speakable(persona: Persona) -> list[str]:
+    """Every line the persona file gives the customer to say."""
+    sit = persona.situation
+    return [*persona.opening_lines, *(x for lines in persona.script.values() for x in lines),
+            *(t for f in sit.facts for t in (f.text, *f.again)),
+            *(x for a in sit.alternatives for x in a.reply),
+            *(x for r in sit.requests for x in (*r.ask, *r.insist, *r.accept)),
+            *(x for o in persona.objections for x in (*o.lines, *o.after_ack, *o.after_miss)),
+            *(x for e in persona.end_conditions for x in e.lines),
+            *(x for b in persona.nps for x in b.reasons)]
+
+
+def prompt_phrases(persona: Persona, also_said: Sequence[str] = ()) -> set[tuple[str, ...]]:
+    """Runs of ECHO_WORDS words (two of them content words) from what a model customer is told about playing
+    the part, never to be said: the fixed text of the customer prompt templates and the persona's stage
+    directions (tone, traits, mood bands, why triggers work, when facts are told and calls end). The story
+    itself (background, situation) is left out: the customer tells it. Runs that also occur in the persona's
+    own lines or in `also_said` (the trainee's turns) do not count."""
+    from .. import paths
+
+    texts: list[str] = []
+    for template in sorted(paths.data_dir("prompts").glob("customer_*.j2")):
+        texts += _JINJA.split(template.read_text(encoding="utf-8"))
+    c, sit = persona.character, persona.situation
+    texts += [c.speech.tone, c.speech.sentence_length, *c.traits, c.trait_frequency,
+              *(b.behaviour for b in persona.mood.bands), *(t.why for t in persona.mood.triggers),
+              *(f.reveal_when or "" for f in sit.facts), *(e.when for e in persona.end_conditions)]
+    said = {g for t in (*speakable(persona), *also_said) for g in _ngrams(t)}
+    return {g for t in texts for g in _ngrams(t) if sum(w not in STOPWORDS for w in g) >= 2} - said
+
+
+def prompt_echo(text: str, phrases: Set[tuple[str, ...]]) -> str | None:
+    """The first run of words in a customer line that recites the customer's instructions, or None."""
+    return next((" ".join(g) for g in _ngrams(text) if g in phrases), None)
+
+
+def check_no_prompt_echo(run: SelfPlayRun) -> SelfPlayCheck:
+    trainee = [t.text for t in run.turns if t.role is Role.trainee]
+    phrases = prompt_phrases(run.persona, trainee)
+    problems = [f"turn {i}: {_quote(hit)}" for i, text in _customer_turns(run)
+                if (hit := prompt_echo(text, phrases))]
+    return _fail("no_prompt_echo", problems,
+                 "no customer line recites its instructions or persona description")
+
+
 _NAME = r"[A-ZÀ-Ý][a-zà-ÿ'-]+"
 _INTRO = re.compile(rf"\b(?:u\s+spreekt\s+met|spreekt\s+u\s+met|je\s+spreekt\s+met|mijn\s+naam\s+is|ik\s+ben|"
                     rf"ik\s+heet|met)\s+(?P<name>{_NAME})")
@@ -388,17 +444,10 @@ def _content(text: str) -> set[str]:
 
 
 def public_words(persona: Persona) -> set[str]:
-    """Content lemmas the customer may use from the start: everything the persona file lets the customer say
-    except the hidden facts themselves (lines, open facts, replies, requests, objections, end lines)."""
+    """Content lemmas the customer may use from the start: every line the persona file gives the customer
+    except the hidden facts themselves."""
     hidden = {t for f in persona.situation.facts if f.hidden for t in (f.text, *f.again)}
-    sit = persona.situation
-    texts = [*persona.opening_lines, *(x for lines in persona.script.values() for x in lines),
-             *(t for f in sit.facts if not f.hidden for t in (f.text, *f.again)),
-             *(x for a in sit.alternatives for x in a.reply),
-             *(x for r in sit.requests for x in (*r.ask, *r.insist, *r.accept)),
-             *(x for o in persona.objections for x in (*o.lines, *o.after_ack, *o.after_miss)),
-             *(x for e in persona.end_conditions for x in e.lines)]
-    return set().union(*(_content(t) for t in texts if t not in hidden))
+    return set().union(*(_content(t) for t in speakable(persona) if t not in hidden))
 
 
 def tells_fact(fact: Fact, text: str, public: Set[str] = frozenset()) -> bool:
@@ -505,6 +554,7 @@ SELFPLAY_CHECKS: dict[str, Callable[[SelfPlayRun], SelfPlayCheck]] = {
     "no_repeated_sentence": check_no_repeat,
     "not_agent_like": check_not_agent,
     "no_ai_mention": check_no_ai,
+    "no_prompt_echo": check_no_prompt_echo,
     "not_trainee_name": check_own_name,
     "dutch": check_dutch,
     "hidden_facts": check_hidden_facts,

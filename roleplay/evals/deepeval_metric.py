@@ -98,7 +98,7 @@ def to_test_case(transcript: Transcript, *, bot: Side = "trainee", name: str | N
 
 def to_transcript(test_case: ConversationalTestCase, *, bot: Side | None = None) -> Transcript:
     """Our Transcript of a deepeval ConversationalTestCase. `bot` defaults to the side recorded by
-    `to_transcript` in the case's metadata, else "trainee" (the assistant is the trainee). Empty strings
+    `to_test_case` in the case's metadata, else "trainee" (the assistant is the trainee). Empty strings
     are missing turns, not turns; persona, checklists, labels, NPS and notes come from the metadata."""
     meta = dict(test_case.additional_metadata or {})
     side: str = bot or meta.get("bot") or "trainee"

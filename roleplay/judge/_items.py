@@ -60,9 +60,23 @@ def _trainee_spoke(view: View) -> bool:
 
 _NEWS_WORDS = frozenset("niet geen pas later helaas nog langer eerst kwijt verloren volgende".split())
 # sentences that are not what a customer reacts to as news: greetings, empathy, listening, the goodbye
-_NOT_NEWS = frozenset({S.greeting, S.introduction, S.thanks, S.positive_statement, S.apology, S.acknowledge_feeling,
-                       S.validate_feeling, S.sympathy, S.listening_signal, S.closing_greeting, S.dismissive,
-                       S.action_now, S.injection})
+_NOT_NEWS = frozenset(
+    {
+        S.greeting,
+        S.introduction,
+        S.thanks,
+        S.positive_statement,
+        S.apology,
+        S.acknowledge_feeling,
+        S.validate_feeling,
+        S.sympathy,
+        S.listening_signal,
+        S.closing_greeting,
+        S.dismissive,
+        S.action_now,
+        S.injection,
+    }
+)
 
 
 def _bad_news(view: View) -> Hit | None:
@@ -75,13 +89,23 @@ def _bad_news(view: View) -> Hit | None:
         reaction = view.next_of(i, Role.customer)
         while reaction is not None and view.words(reaction) <= 2 and not view.has(reaction, C.upset):
             reaction = view.next_of(reaction, Role.customer)  # "Ja." / "Hm." is not yet the reaction
-        if reaction is None or not view.has(reaction, C.upset) or any(
-                view.words(j) > 3 for j in view.trainee_turns() if i < j < reaction):
+        if (
+            reaction is None
+            or not view.has(reaction, C.upset)
+            or any(view.words(j) > 3 for j in view.trainee_turns() if i < j < reaction)
+        ):
             continue
-        statements = [s for s in analyze(view.text(i)).sentences if not s.is_question
-                      and not any(x.start == s.start and x.id in _NOT_NEWS for x in view.signals[i])]
-        news = [s for s in statements if {t.text for t in s.tokens} & _NEWS_WORDS
-                or any(x.id == S.time_frame and x.start == s.start for x in view.signals[i])]
+        statements = [
+            s
+            for s in analyze(view.text(i)).sentences
+            if not s.is_question and not any(x.start == s.start and x.id in _NOT_NEWS for x in view.signals[i])
+        ]
+        news = [
+            s
+            for s in statements
+            if {t.text for t in s.tokens} & _NEWS_WORDS
+            or any(x.id == S.time_frame and x.start == s.start for x in view.signals[i])
+        ]
         chosen = news[-1] if news else None
         if chosen is not None:
             return Hit(i, Signal(S.bad_news, chosen.start, chosen.end, chosen.text, "reactie van de klant"))
@@ -127,28 +151,51 @@ def _summary_with_check(view: View) -> list[Hit]:
 # actief-luisteren
 # ---------------------------------------------------------------------------------------------------
 
+
 @rule("actief-luisteren.aanmoedigen")
 def _aanmoedigen(view: View) -> Decision:
-    return _show(view, (S.listening_signal,),
-                 "Je gaf korte luistersignalen waarmee je de klant uitnodigde verder te vertellen.",
-                 "Je gaf geen korte luistersignalen (zoals 'hm-hm' of 'vertelt u verder') die de klant "
-                 "aanmoedigen door te praten.")
+    return _show(
+        view,
+        (S.listening_signal,),
+        "Je gaf korte luistersignalen waarmee je de klant uitnodigde verder te vertellen.",
+        "Je gaf geen korte luistersignalen (zoals 'hm-hm' of 'vertelt u verder') die de klant "
+        "aanmoedigen door te praten.",
+    )
 
 
 @rule("actief-luisteren.laten-uitpraten")
 def _laten_uitpraten(view: View) -> Decision:
     told = view.story_told_at()
-    early = [h for h in view.hits(S.solution, S.own_story, S.judgement, S.pitch, S.dismissive,
-                                  turns=[i for i in view.trainee_turns() if i < told])]
-    interrupted = [h for h in view.customer_hits(C.insist) if "uitpraten" in h.signal.text.lower()
-                   or "laat me" in h.signal.text.lower()]
+    early = [
+        h
+        for h in view.hits(
+            S.solution,
+            S.own_story,
+            S.judgement,
+            S.pitch,
+            S.dismissive,
+            turns=[i for i in view.trainee_turns() if i < told],
+        )
+    ]
+    interrupted = [
+        h
+        for h in view.customer_hits(C.insist)
+        if "uitpraten" in h.signal.text.lower() or "laat me" in h.signal.text.lower()
+    ]
     if early:
-        return Decision(NOT_MET, "Je kwam met een oplossing, eigen verhaal of oordeel voordat de klant "
-                        "het hele verhaal had kunnen vertellen.", early[:1])
+        return Decision(
+            NOT_MET,
+            "Je kwam met een oplossing, eigen verhaal of oordeel voordat de klant "
+            "het hele verhaal had kunnen vertellen.",
+            early[:1],
+        )
     if interrupted or any("uitpraten" in view.text(i).lower() for i in view.customer_turns()):
         return Decision(NOT_MET, "De klant moest vragen of hij mocht uitpraten.")
-    return Decision(MET, "Je liet de klant eerst het verhaal vertellen voordat je met een oplossing kwam.",
-                    view.trainee_hits(S.listening_signal, S.question_clarify, S.question_open)[:1])
+    return Decision(
+        MET,
+        "Je liet de klant eerst het verhaal vertellen voordat je met een oplossing kwam.",
+        view.trainee_hits(S.listening_signal, S.question_clarify, S.question_open)[:1],
+    )
 
 
 @rule("actief-luisteren.doorvragen")
@@ -175,6 +222,7 @@ def _samenvatten(view: View) -> Decision:
 # empathisch-luisteren
 # ---------------------------------------------------------------------------------------------------
 
+
 @rule("empathisch-luisteren.gevoel-erkennen")
 def _gevoel_erkennen(view: View) -> Decision:
     hits = view.trainee_hits(S.acknowledge_feeling, S.validate_feeling, S.reflection)
@@ -192,9 +240,15 @@ def _empathische_vraag(view: View) -> Decision:
     hits = [h for h in view.trainee_hits(S.question_clarify) if (h.turn, h.signal.start) in open_]
     hits += view.trainee_hits(S.question_needs)
     if hits:
-        return _met(hits, "Je stelde een open vraag die de klant uitnodigde meer te vertellen over het probleem "
-                    "of wat hij nodig heeft.")
-    return Decision(NOT_MET, "Je stelde geen open vraag die de klant uitnodigde meer te vertellen over het probleem of zijn behoeften.")
+        return _met(
+            hits,
+            "Je stelde een open vraag die de klant uitnodigde meer te vertellen over het probleem "
+            "of wat hij nodig heeft.",
+        )
+    return Decision(
+        NOT_MET,
+        "Je stelde geen open vraag die de klant uitnodigde meer te vertellen over het probleem of zijn behoeften.",
+    )
 
 
 @rule("empathisch-luisteren.herformuleren")
@@ -204,28 +258,38 @@ def _herformuleren(view: View) -> Decision:
         return _met(hits, "Je gaf de boodschap van de klant in je eigen woorden terug.")
     parrot = view.trainee_hits(S.parroting)
     if parrot:
-        return Decision(NOT_MET, "Je herhaalde de woorden van de klant letterlijk in plaats van ze in eigen "
-                        "woorden terug te geven.", parrot[:1])
+        return Decision(
+            NOT_MET,
+            "Je herhaalde de woorden van de klant letterlijk in plaats van ze in eigen woorden terug te geven.",
+            parrot[:1],
+        )
     return Decision(NOT_MET, "Je gaf de boodschap van de klant niet in eigen woorden terug.")
 
 
 @rule("empathisch-luisteren.actie-toezeggen")
 def _actie_toezeggen(view: View) -> Decision:
-    return _show(view, (S.commitment,), "Je zegde concrete actie toe om het probleem aan te pakken.",
-                 "Je zegde geen concrete actie toe op het probleem van de klant.")
+    return _show(
+        view,
+        (S.commitment,),
+        "Je zegde concrete actie toe om het probleem aan te pakken.",
+        "Je zegde geen concrete actie toe op het probleem van de klant.",
+    )
 
 
 # ---------------------------------------------------------------------------------------------------
 # oprechte-aandacht
 # ---------------------------------------------------------------------------------------------------
 
+
 @rule("oprechte-aandacht.klant-centraal")
 def _klant_centraal(view: View) -> Decision:
     off = view.trainee_hits(S.pitch) + [h for h in view.trainee_hits(S.own_story) if _anecdote(view, h)]
     if off:
         return Decision(NOT_MET, "Je maakte het gesprek (ook) over je eigen verhaal of het bedrijf.", off[:1])
-    return _met(view.trainee_hits(S.question_clarify, S.summary, S.paraphrase, S.reflection),
-                "Je hield het gesprek bij het verhaal van de klant.")
+    return _met(
+        view.trainee_hits(S.question_clarify, S.summary, S.paraphrase, S.reflection),
+        "Je hield het gesprek bij het verhaal van de klant.",
+    )
 
 
 def _anecdote(view: View, hit: Hit) -> bool:
@@ -233,8 +297,9 @@ def _anecdote(view: View, hit: Hit) -> bool:
 
     sents = analyze(view.text(hit.turn)).sentences
     later = [s for s in sents if s.start > hit.signal.start][:2]
-    return any({"ik", "mijn", "me", "mij", "we", "ons"} & {t.text for t in s.tokens} and not s.is_question
-               for s in later)
+    return any(
+        {"ik", "mijn", "me", "mij", "we", "ons"} & {t.text for t in s.tokens} and not s.is_question for s in later
+    )
 
 
 @rule("oprechte-aandacht.eerst-begrijpen")
@@ -248,31 +313,34 @@ def _eerst_begrijpen(view: View) -> Decision:
     before = [h for h in checks if h.turn < sol.turn or (h.turn == sol.turn and h.signal.start < sol.signal.start)]
     if before:
         return _met(before, "Je ging eerst na of je de klant goed begreep voordat je een oplossing bood.")
-    return Decision(NOT_MET, "Je kwam met een oplossing voordat je had nagegaan of je de klant goed begreep.",
-                    [sol])
+    return Decision(NOT_MET, "Je kwam met een oplossing voordat je had nagegaan of je de klant goed begreep.", [sol])
 
 
 @rule("oprechte-aandacht.geen-gevatheid")
 def _geen_gevatheid(view: View) -> Decision:
-    return _avoid(view, (S.joke,), "Je maakte geen grapjes of gevatte opmerkingen.",
-                  "Je maakte een grap of gevatte opmerking.")
+    return _avoid(
+        view, (S.joke,), "Je maakte geen grapjes of gevatte opmerkingen.", "Je maakte een grap of gevatte opmerking."
+    )
 
 
 @rule("oprechte-aandacht.samen-oplossen")
 def _samen_oplossen(view: View) -> Decision:
     hits = view.trainee_hits(S.choice_offer) + [
-        h for h in view.trainee_hits(S.question_needs)
-        if any(w in h.signal.text.lower() for w in ("helpen", "oplossing", "voorkeur", "liefst", "prettigst", "beste"))]
+        h
+        for h in view.trainee_hits(S.question_needs)
+        if any(w in h.signal.text.lower() for w in ("helpen", "oplossing", "voorkeur", "liefst", "prettigst", "beste"))
+    ]
     if hits:
         return _met(hits, "Je zocht samen met de klant naar een oplossing: je vroeg wat zou helpen of bood een keuze.")
-    return _show(view, (),
-                 "",
-                 "Je bepaalde de oplossing zelf: je vroeg niet wat de klant zou helpen en bood geen keuze.")
+    return _show(
+        view, (), "", "Je bepaalde de oplossing zelf: je vroeg niet wat de klant zou helpen en bood geen keuze."
+    )
 
 
 # ---------------------------------------------------------------------------------------------------
 # reflectief-luisteren
 # ---------------------------------------------------------------------------------------------------
+
 
 def _reflections(view: View) -> list[Hit]:
     return _own_words(view, view.trainee_hits(S.reflection, S.reflection_question))
@@ -295,35 +363,46 @@ def _als_statement(view: View) -> Decision:
     if stated:
         return _met(stated, "Je bracht je reflectie als stellige uitspraak, niet als vraag.")
     if view.trainee_hits(S.summary, S.paraphrase):
-        return _met(view.trainee_hits(S.summary, S.paraphrase), "Je gaf de klant terug wat je hoorde zonder er een "
-                    "vraag van te maken.")
+        return _met(
+            view.trainee_hits(S.summary, S.paraphrase),
+            "Je gaf de klant terug wat je hoorde zonder er een vraag van te maken.",
+        )
     return Decision(NA, "Je gaf geen reflectie of parafrase.")
 
 
 @rule("reflectief-luisteren.kernachtig")
 def _kernachtig(view: View) -> Decision:
-    paraphrases = view.trainee_hits(S.reflection, S.reflection_question, S.summary, S.paraphrase, S.intro_phrase,
-                                    S.parroting)
+    paraphrases = view.trainee_hits(
+        S.reflection, S.reflection_question, S.summary, S.paraphrase, S.intro_phrase, S.parroting
+    )
     if not paraphrases:
         return Decision(NA, "Je gaf geen reflectie of parafrase.")
     intro = view.trainee_hits(S.intro_phrase)
     if intro:
-        return Decision(NOT_MET, "Je leidde je reflectie in met een zinnetje als 'ik begrijp dat' of 'ik hoor u zeggen'.",
-                        intro[:1])
+        return Decision(
+            NOT_MET, "Je leidde je reflectie in met een zinnetje als 'ik begrijp dat' of 'ik hoor u zeggen'.", intro[:1]
+        )
     return _met(paraphrases, "Je reflecteerde kort en krachtig, zonder inleidend zinnetje.")
 
 
 @rule("reflectief-luisteren.niet-napraten")
 def _niet_napraten(view: View) -> Decision:
-    return _avoid(view, (S.parroting,), "Je praatte de klant niet na, maar gebruikte eigen woorden.",
-                  "Je herhaalde de zin van de klant vrijwel letterlijk.")
+    return _avoid(
+        view,
+        (S.parroting,),
+        "Je praatte de klant niet na, maar gebruikte eigen woorden.",
+        "Je herhaalde de zin van de klant vrijwel letterlijk.",
+    )
 
 
 @rule("reflectief-luisteren.neutraal")
 def _neutraal(view: View) -> Decision:
-    return _avoid(view, (S.judgement, S.dismissive, S.insult),
-                  "Je gaf geen eigen mening of oordeel over de klant of wat die deed.",
-                  "Je gaf je eigen oordeel over de klant of over wat die deed.")
+    return _avoid(
+        view,
+        (S.judgement, S.dismissive, S.insult),
+        "Je gaf geen eigen mening of oordeel over de klant of wat die deed.",
+        "Je gaf je eigen oordeel over de klant of over wat die deed.",
+    )
 
 
 @rule("reflectief-luisteren.doorvragen-na-bevestiging")
@@ -331,8 +410,9 @@ def _doorvragen_na_bevestiging(view: View) -> Decision:
     confirmed = []
     for c in view.confirmations():
         before = view.prev_of(c, Role.trainee)
-        if before is not None and view.has(before, S.reflection, S.summary, S.paraphrase, S.reflection_question,
-                                           S.parroting):
+        if before is not None and view.has(
+            before, S.reflection, S.summary, S.paraphrase, S.reflection_question, S.parroting
+        ):
             confirmed.append(c)
     if not confirmed:
         return Decision(NA, "De klant bevestigde nergens een reflectie of samenvatting.")
@@ -340,19 +420,27 @@ def _doorvragen_na_bevestiging(view: View) -> Decision:
         nxt = view.next_of(c, Role.trainee)
         if nxt is not None:
             checks = {x.start for x in view.in_turn(nxt, S.check_question)}
-            qs = [q for q in view.in_turn(nxt, S.question_open, S.question_closed, S.question_needs)
-                  if q.start not in checks]
+            qs = [
+                q
+                for q in view.in_turn(nxt, S.question_open, S.question_closed, S.question_needs)
+                if q.start not in checks
+            ]
             if qs:
-                return Decision(MET, "Nadat de klant je reflectie bevestigde, stelde je een nieuwe vraag.",
-                                [Hit(nxt, qs[0])])
+                return Decision(
+                    MET, "Nadat de klant je reflectie bevestigde, stelde je een nieuwe vraag.", [Hit(nxt, qs[0])]
+                )
     nxt = view.next_of(confirmed[0], Role.trainee)
-    return Decision(NOT_MET, "Toen de klant bevestigde dat je het goed had, stelde je geen nieuwe vraag.",
-                    [Hit(nxt, view.signals[nxt][0])] if nxt is not None and view.signals[nxt] else [])
+    return Decision(
+        NOT_MET,
+        "Toen de klant bevestigde dat je het goed had, stelde je geen nieuwe vraag.",
+        [Hit(nxt, view.signals[nxt][0])] if nxt is not None and view.signals[nxt] else [],
+    )
 
 
 # ---------------------------------------------------------------------------------------------------
 # empathie-tonen
 # ---------------------------------------------------------------------------------------------------
+
 
 @rule("empathie-tonen.persoonlijke-taal")
 def _persoonlijke_taal(view: View) -> Decision:
@@ -371,23 +459,39 @@ def _positieve_opening(view: View) -> Decision:
     if not turns:
         return Decision(NOT_MET, "Je kwam niet aan het woord.")
     first = turns[0]
-    skip = {S.greeting, S.introduction, S.company_named, S.listening_signal, S.personal_language, S.name_reason,
-            S.name_spell_request, S.name_wrong_ask}
+    skip = {
+        S.greeting,
+        S.introduction,
+        S.company_named,
+        S.listening_signal,
+        S.personal_language,
+        S.name_reason,
+        S.name_spell_request,
+        S.name_wrong_ask,
+    }
     for i in turns:
         sigs = view.signals[i]
         about_name = any(s.id in (S.name_reason, S.name_spell_request, S.name_wrong_ask) for s in sigs)
-        only_opening = all(s.id in skip or (about_name and s.id in (S.question_closed, S.question_open))
-                           for s in sigs)
+        only_opening = all(s.id in skip or (about_name and s.id in (S.question_closed, S.question_open)) for s in sigs)
         if view.has(i, S.thanks, S.positive_statement) or not (only_opening and (about_name or view.words(i) <= 12)):
             first = i
             break
-    blocking = {S.question_open, S.question_closed, S.proposal, S.solution, S.commitment, S.explanation,
-                S.refusal, S.bad_news}
+    blocking = {
+        S.question_open,
+        S.question_closed,
+        S.proposal,
+        S.solution,
+        S.commitment,
+        S.explanation,
+        S.refusal,
+        S.bad_news,
+    }
     for s in sorted(view.signals[first], key=lambda x: x.start):
         reflex = s.id == S.thanks and not {"voor", "dat", "fijn", "goed", "prettig"} & set(s.text.lower().split())
         if s.id in (S.thanks, S.positive_statement) and not reflex:
-            return Decision(MET, "Je opende je eerste inhoudelijke reactie positief of met een bedankje.",
-                            [Hit(first, s)])
+            return Decision(
+                MET, "Je opende je eerste inhoudelijke reactie positief of met een bedankje.", [Hit(first, s)]
+            )
         if s.id in blocking:
             break
     return Decision(NOT_MET, "Je eerste inhoudelijke reactie begon niet met een bedankje of iets positiefs.")
@@ -412,8 +516,9 @@ def _excuses(view: View) -> Decision:
         half = turns[: max(2, (len(turns) + 1) // 2)]
         if first.turn in half:
             return _met([first], "Je bood al vroeg in het gesprek excuses aan.")
-    elif first.turn < early_limit.turn or (first.turn == early_limit.turn
-                                           and first.signal.start <= early_limit.signal.start):
+    elif first.turn < early_limit.turn or (
+        first.turn == early_limit.turn and first.signal.start <= early_limit.signal.start
+    ):
         return _met([first], "Je bood excuses aan voordat je aan de oplossing begon.")
     return Decision(NOT_MET, "Je excuses kwamen pas laat, nadat je al met de oplossing bezig was.", [first])
 
@@ -449,14 +554,21 @@ def _eigenaarschap(view: View) -> Decision:
 
 @rule("empathie-tonen.actie-nu")
 def _actie_nu(view: View) -> Decision:
-    return _show(view, (S.action_now,), "Je vertelde wat je op dat moment voor de klant deed.",
-                 "Je vertelde niet wat je op dat moment voor de klant aan het doen was.")
+    return _show(
+        view,
+        (S.action_now,),
+        "Je vertelde wat je op dat moment voor de klant deed.",
+        "Je vertelde niet wat je op dat moment voor de klant aan het doen was.",
+    )
 
 
 @rule("empathie-tonen.tijdsbestek")
 def _tijdsbestek(view: View) -> Decision:
-    hits = [h for h in view.trainee_hits(S.time_frame)
-            if view.has(h.turn, S.commitment, S.solution, S.alternative, S.check_back, S.bad_news, S.action_now)]
+    hits = [
+        h
+        for h in view.trainee_hits(S.time_frame)
+        if view.has(h.turn, S.commitment, S.solution, S.alternative, S.check_back, S.bad_news, S.action_now)
+    ]
     if hits:
         return _met(hits, "Je gaf een duidelijk en concreet tijdsbestek.")
     vague = view.trainee_hits(S.vague_time)
@@ -467,8 +579,12 @@ def _tijdsbestek(view: View) -> Decision:
 
 @rule("empathie-tonen.nog-iets")
 def _nog_iets(view: View) -> Decision:
-    return _show(view, (S.anything_else,), "Je vroeg of je de klant nog ergens anders mee kon helpen.",
-                 "Je vroeg niet of je de klant nog ergens anders mee kon helpen.")
+    return _show(
+        view,
+        (S.anything_else,),
+        "Je vroeg of je de klant nog ergens anders mee kon helpen.",
+        "Je vroeg niet of je de klant nog ergens anders mee kon helpen.",
+    )
 
 
 def _closing_turns(view: View) -> list[int]:
@@ -488,6 +604,7 @@ def _bedanken(view: View) -> Decision:
 # nee-zeggen
 # ---------------------------------------------------------------------------------------------------
 
+
 @rule("nee-zeggen.navragen-bij-twijfel")
 def _navragen(view: View) -> Decision:
     unsure = view.trainee_hits(S.check_back)
@@ -497,8 +614,11 @@ def _navragen(view: View) -> Decision:
         for j in (h.turn,):
             if view.has(j, S.time_frame):
                 tf = view.in_turn(j, S.time_frame)[0]
-                return Decision(MET, "Je zei dat je het zou navragen en noemde wanneer je erop terugkomt.",
-                                [h, Hit(j, tf)] if tf.start != h.signal.start else [h])
+                return Decision(
+                    MET,
+                    "Je zei dat je het zou navragen en noemde wanneer je erop terugkomt.",
+                    [h, Hit(j, tf)] if tf.start != h.signal.start else [h],
+                )
     return Decision(NOT_MET, "Je twijfelde, maar noemde geen concreet moment waarop je erop terugkomt.", unsure[:1])
 
 
@@ -518,8 +638,11 @@ def _geen_bot_nee(view: View) -> Decision:
     turns = _refusal_turns(view)
     if not turns:
         return Decision(NA, "Je hoefde niets te weigeren.")
-    return Decision(MET, "Je weigerde duidelijk, zonder het botte woord 'nee'.",
-                    [Hit(turns[0], view.in_turn(turns[0], S.refusal)[0])])
+    return Decision(
+        MET,
+        "Je weigerde duidelijk, zonder het botte woord 'nee'.",
+        [Hit(turns[0], view.in_turn(turns[0], S.refusal)[0])],
+    )
 
 
 @rule("nee-zeggen.alternatief")
@@ -533,11 +656,16 @@ def _alternatief(view: View) -> Decision:
         alt = view.hits(S.alternative, S.guided_handover, turns=window)
         if alt:
             return _met(alt, "Bij je weigering vertelde je wat wel kan.")
-    return Decision(NOT_MET, "Je weigerde zonder te zeggen wat wel mogelijk is.",
-                    [Hit(turns[0], view.in_turn(turns[0], S.refusal, S.blunt_no)[0])])
+    return Decision(
+        NOT_MET,
+        "Je weigerde zonder te zeggen wat wel mogelijk is.",
+        [Hit(turns[0], view.in_turn(turns[0], S.refusal, S.blunt_no)[0])],
+    )
 
 
-_REASON_WORDS = frozenset("volgens voorwaarden garantie regels beleid contract polis daarom omdat want aangezien vanwege".split())
+_REASON_WORDS = frozenset(
+    "volgens voorwaarden garantie regels beleid contract polis daarom omdat want aangezien vanwege".split()
+)
 _DEMAND = frozenset("wil wilde eis eisen verwacht toch genoegen accepteer accepteren echt".split())
 
 
@@ -581,15 +709,31 @@ def _voet_bij_stuk(view: View) -> Decision:
         nxt = view.next_of(c, Role.trainee)
         if nxt is None:
             continue
-        caved = any(w in view.text(nxt).lower() for w in ("uitzondering", "vooruit", "voor deze keer", "voor een keer",
-                                                         "dan doe ik het toch", "oké dan", "ok dan", "goed dan",
-                                                         "dan maak ik", "toch wel"))
-        if caved or view.has(nxt, S.discount) and not view.has(nxt, S.refusal):
-            return Decision(NOT_MET, "Toen de klant aandrong, gaf je toe.", view.hits(S.commitment, S.solution, turns=[nxt])[:1])
+        caved = any(
+            w in view.text(nxt).lower()
+            for w in (
+                "uitzondering",
+                "vooruit",
+                "voor deze keer",
+                "voor een keer",
+                "dan doe ik het toch",
+                "oké dan",
+                "ok dan",
+                "goed dan",
+                "dan maak ik",
+                "toch wel",
+            )
+        )
+        if caved or (view.has(nxt, S.discount) and not view.has(nxt, S.refusal)):
+            return Decision(
+                NOT_MET, "Toen de klant aandrong, gaf je toe.", view.hits(S.commitment, S.solution, turns=[nxt])[:1]
+            )
     reply = view.next_of(pushes[0], Role.trainee)
     held = view.hits(S.explanation, turns=[reply] if reply is not None else []) or [
-        h for h in view.hits(S.refusal, turns=[reply] if reply is not None else [])
-        if _REASON_WORDS & {w.strip(",.:;").lower() for w in h.signal.text.split()}]
+        h
+        for h in view.hits(S.refusal, turns=[reply] if reply is not None else [])
+        if _REASON_WORDS & {w.strip(",.:;").lower() for w in h.signal.text.split()}
+    ]
     if held:
         return _met(held, "Toen de klant aandrong, bleef je bij je standpunt en herhaalde je de reden.")
     return Decision(NOT_MET, "Toen de klant aandrong, herhaalde je de reden van je weigering niet.")
@@ -608,18 +752,26 @@ def _zakelijk(view: View) -> Decision:
     if not turns:
         return Decision(NA, "Je hoefde niets te weigeren.")
     refusal_sents = {(h.turn, h.signal.start) for h in _refusals(view)}
-    regret = [h for h in view.trainee_hits(S.regret_phrase)
-              if (h.turn, h.signal.start) in refusal_sents or _right_before(view, h, refusal_sents)]
+    regret = [
+        h
+        for h in view.trainee_hits(S.regret_phrase)
+        if (h.turn, h.signal.start) in refusal_sents or _right_before(view, h, refusal_sents)
+    ]
     if regret:
-        return Decision(NOT_MET, "Je weigerde met 'helaas' of 'het spijt me', in plaats van zakelijk te blijven.",
-                        regret[:1])
-    return Decision(MET, "Je weigerde zakelijk, zonder 'helaas' of 'het spijt me'.",
-                    [Hit(turns[0], view.in_turn(turns[0], S.refusal, S.blunt_no)[0])])
+        return Decision(
+            NOT_MET, "Je weigerde met 'helaas' of 'het spijt me', in plaats van zakelijk te blijven.", regret[:1]
+        )
+    return Decision(
+        MET,
+        "Je weigerde zakelijk, zonder 'helaas' of 'het spijt me'.",
+        [Hit(turns[0], view.in_turn(turns[0], S.refusal, S.blunt_no)[0])],
+    )
 
 
 # ---------------------------------------------------------------------------------------------------
 # slecht-nieuws
 # ---------------------------------------------------------------------------------------------------
+
 
 @rule("slecht-nieuws.direct-brengen")
 def _direct_brengen(view: View) -> Decision:
@@ -644,17 +796,39 @@ def _alternatief_direct(view: View) -> Decision:
     if same:
         return _met(same, "Je bracht het alternatief in één adem met het slechte nieuws.")
     later = view.hits(S.alternative, turns=[i for i in view.trainee_turns() if i > news.turn]) + [
-        h for h in view.hits(S.solution, S.commitment, turns=[i for i in view.trainee_turns() if i > news.turn])
-        if offers_instead(_sentence(view, h))]
+        h
+        for h in view.hits(S.solution, S.commitment, turns=[i for i in view.trainee_turns() if i > news.turn])
+        if offers_instead(_sentence(view, h))
+    ]
     if later:
         return Decision(NOT_MET, "Je bracht het alternatief pas later, niet direct bij het slechte nieuws.", later[:1])
     return Decision(NA, "Er was bij dit slechte nieuws geen alternatief.")
 
 
-_NOT_A_CAUSE = frozenset({S.alternative, S.solution, S.commitment, S.time_frame, S.apology, S.acknowledge_feeling,
-                          S.validate_feeling, S.sympathy, S.thanks, S.positive_statement, S.choice_offer,
-                          S.anything_else, S.closing_greeting, S.action_now, S.check_back, S.injection,
-                          S.personal_language, S.question_open, S.question_closed, S.proposal})
+_NOT_A_CAUSE = frozenset(
+    {
+        S.alternative,
+        S.solution,
+        S.commitment,
+        S.time_frame,
+        S.apology,
+        S.acknowledge_feeling,
+        S.validate_feeling,
+        S.sympathy,
+        S.thanks,
+        S.positive_statement,
+        S.choice_offer,
+        S.anything_else,
+        S.closing_greeting,
+        S.action_now,
+        S.check_back,
+        S.injection,
+        S.personal_language,
+        S.question_open,
+        S.question_closed,
+        S.proposal,
+    }
+)
 
 
 def _justifications(view: View, news: Hit) -> list[Signal]:
@@ -698,13 +872,17 @@ def _reactie_opvangen(view: View) -> Decision:
     hits = view.hits(S.acknowledge_feeling, S.validate_feeling, S.sympathy, S.apology, S.reflection, turns=[reply])
     if hits and not view.has(reply, S.dismissive):
         return _met(hits, "Je ving de reactie van de klant op het slechte nieuws op met begrip.")
-    return Decision(NOT_MET, "Op de reactie van de klant op het slechte nieuws toonde je geen begrip.",
-                    view.hits(S.dismissive, turns=[reply])[:1])
+    return Decision(
+        NOT_MET,
+        "Op de reactie van de klant op het slechte nieuws toonde je geen begrip.",
+        view.hits(S.dismissive, turns=[reply])[:1],
+    )
 
 
 # ---------------------------------------------------------------------------------------------------
 # contactbezwaren
 # ---------------------------------------------------------------------------------------------------
+
 
 def _objection_replies(view: View) -> list[int]:
     out = []
@@ -732,9 +910,13 @@ def _ombuigen(view: View) -> Decision:
     if not replies:
         return Decision(NA, "De prospect maakte geen contactbezwaar.")
     accusing = {(h.turn, h.signal.start) for h in view.trainee_hits(S.question_why, S.insult)}
-    hits = [h for h in view.hits(S.question_open, S.question_closed, S.question_needs, S.proposal, turns=replies)
-            if (h.turn, h.signal.start) not in accusing and " toch " not in f" {h.signal.text.lower()} "
-            and len(h.signal.text.split()) > 3]  # "Over drie maanden?" only echoes the objection
+    hits = [
+        h
+        for h in view.hits(S.question_open, S.question_closed, S.question_needs, S.proposal, turns=replies)
+        if (h.turn, h.signal.start) not in accusing
+        and " toch " not in f" {h.signal.text.lower()} "
+        and len(h.signal.text.split()) > 3
+    ]  # "Over drie maanden?" only echoes the objection
     if hits:
         return _met(hits, "Je boog het bezwaar om met een vraag die het gesprek gaande hield.")
     return Decision(NOT_MET, "Je stelde na het bezwaar geen vraag die het gesprek gaande hield.")
@@ -744,8 +926,12 @@ def _ombuigen(view: View) -> Decision:
 def _geen_waarom(view: View) -> Decision:
     if not _objection_turns(view) and not view.trainee_hits(S.question_why, S.insult):
         return Decision(NA, "De prospect maakte geen contactbezwaar.")
-    return _avoid(view, (S.question_why, S.insult), "Je vroeg nergens 'waarom' en viel de prospect niet aan.",
-                  "Je vroeg 'waarom' of viel de prospect aan, waardoor hij zich moest verantwoorden.")
+    return _avoid(
+        view,
+        (S.question_why, S.insult),
+        "Je vroeg nergens 'waarom' en viel de prospect niet aan.",
+        "Je vroeg 'waarom' of viel de prospect aan, waardoor hij zich moest verantwoorden.",
+    )
 
 
 @rule("contactbezwaren.respectvol-afronden")
@@ -762,8 +948,7 @@ def _respectvol_afronden(view: View) -> Decision:
     rude = view.hits(S.insult, S.question_why, S.deadline, turns=[last])
     low = view.text(last).lower().strip()
     if not rude and (low.startswith("nou") or " dan niet" in low or low.endswith(" dan.")):
-        return Decision(NOT_MET, "De prospect bleef weigeren en je rondde kortaf of sarcastisch af "
-                        "(“Nou, ... dan.”).")
+        return Decision(NOT_MET, "De prospect bleef weigeren en je rondde kortaf of sarcastisch af (“Nou, ... dan.”).")
     polite = view.hits(S.thanks, S.closing_greeting, S.objection_ack, turns=[last])
     if polite and not rude:
         return _met(polite, "De prospect bleef weigeren en je rondde het gesprek beleefd af.")
@@ -773,6 +958,7 @@ def _respectvol_afronden(view: View) -> Decision:
 # ---------------------------------------------------------------------------------------------------
 # uitgaand-gesprek
 # ---------------------------------------------------------------------------------------------------
+
 
 def _first_trainee(view: View) -> list[int]:
     t = view.trainee_turns()
@@ -798,8 +984,12 @@ def _aanleiding(view: View) -> Decision:
 
 @rule("uitgaand-gesprek.doel")
 def _doel(view: View) -> Decision:
-    return _show(view, (S.call_goal,), "Je zei expliciet wat je met het gesprek wilde bereiken.",
-                 "Je zei niet expliciet wat je met het gesprek wilde bereiken.")
+    return _show(
+        view,
+        (S.call_goal,),
+        "Je zei expliciet wat je met het gesprek wilde bereiken.",
+        "Je zei niet expliciet wat je met het gesprek wilde bereiken.",
+    )
 
 
 _CUSTOMER_ASKS = ("maar", "terug", "doet u dat", "doe maar")
@@ -820,17 +1010,38 @@ def _agreements(view: View) -> list[int]:
     out = []
     for c in view.customer_turns():
         before = view.prev_of(c, Role.trainee)
-        if (view.has(c, C.accept, C.confirm) and before is not None and not view.has(c, C.objection, C.reject)
-                and view.has(before, S.proposal, S.call_goal, S.commitment, S.solution, S.choice_offer,
-                             S.time_frame, S.agreement_summary)):
+        if (
+            view.has(c, C.accept, C.confirm)
+            and before is not None
+            and not view.has(c, C.objection, C.reject)
+            and view.has(
+                before,
+                S.proposal,
+                S.call_goal,
+                S.commitment,
+                S.solution,
+                S.choice_offer,
+                S.time_frame,
+                S.agreement_summary,
+            )
+        ):
             out.append(c)
-        if before is not None and view.has(before, S.choice_offer, S.time_frame, S.proposal) and _names_a_time(view.text(c)):
+        if (
+            before is not None
+            and view.has(before, S.choice_offer, S.time_frame, S.proposal)
+            and _names_a_time(view.text(c))
+        ):
             out.append(c)  # "Woensdag om negen uur." picks one of the proposed moments
         after = view.next_of(c, Role.trainee)
         text = view.text(c).lower()
-        if after is not None and any(w in text for w in _CUSTOMER_ASKS) and (
+        if (
+            after is not None
+            and any(w in text for w in _CUSTOMER_ASKS)
+            and (
                 view.has(after, S.commitment, S.agreement_summary)
-                or any(w in view.text(after).lower()[:60] for w in _TAKES_IT_ON)):
+                or any(w in view.text(after).lower()[:60] for w in _TAKES_IT_ON)
+            )
+        ):
             out.append(after)
     return sorted(set(out))
 
@@ -842,8 +1053,11 @@ def _afspraken(view: View) -> Decision:
         return Decision(NA, "Er werd niets afgesproken.")
     start = view.prev_of(agreed[0], Role.trainee) or agreed[0]
     closing = set(view.trainee_turns()[-2:])  # "at the end": the trainee's last two turns
-    hits = [h for h in view.trainee_hits(S.agreement_summary, S.summary)
-            if h.turn >= start and h.turn in closing and not h.signal.text.rstrip().endswith("?")]
+    hits = [
+        h
+        for h in view.trainee_hits(S.agreement_summary, S.summary)
+        if h.turn >= start and h.turn in closing and not h.signal.text.rstrip().endswith("?")
+    ]
     if hits:
         return _met(hits[-1:], "Je vatte aan het einde samen wat er was afgesproken.")
     return Decision(NOT_MET, "Je vatte de gemaakte afspraken aan het einde niet samen.")
@@ -860,6 +1074,7 @@ def _afsluiting(view: View) -> Decision:
 # ---------------------------------------------------------------------------------------------------
 # naam-spellen
 # ---------------------------------------------------------------------------------------------------
+
 
 @rule("naam-spellen.reden-noemen")
 def _reden_noemen(view: View) -> Decision:
@@ -891,26 +1106,42 @@ def _laten_spellen(view: View) -> Decision:
 # besluiteloze-klant
 # ---------------------------------------------------------------------------------------------------
 
+
 @rule("besluiteloze-klant.koopfase-verkennen")
 def _koopfase(view: View) -> Decision:
-    return _show(view, (S.buying_stage_question,),
-                 "Je ging na waar de klant staat in het koopproces.",
-                 "Je ging niet na waar de klant staat in het koopproces (behoefte, vergelijking, wat nog te beslissen).")
+    return _show(
+        view,
+        (S.buying_stage_question,),
+        "Je ging na waar de klant staat in het koopproces.",
+        "Je ging niet na waar de klant staat in het koopproces (behoefte, vergelijking, wat nog te beslissen).",
+    )
 
 
 @rule("besluiteloze-klant.twijfel-uitvragen")
 def _twijfel(view: View) -> Decision:
-    return _show(view, (S.doubt_question,), "Je vroeg rechtstreeks waar de klant nog aan twijfelt.",
-                 "Je vroeg niet rechtstreeks waar de klant nog aan twijfelt.")
+    return _show(
+        view,
+        (S.doubt_question,),
+        "Je vroeg rechtstreeks waar de klant nog aan twijfelt.",
+        "Je vroeg niet rechtstreeks waar de klant nog aan twijfelt.",
+    )
 
 
 @rule("besluiteloze-klant.geen-korting")
 def _geen_korting(view: View) -> Decision:
-    return _avoid(view, (S.discount,), "Je bood geen korting aan om een beslissing te forceren.",
-                  "Je bood korting aan om de klant over de streep te trekken.")
+    return _avoid(
+        view,
+        (S.discount,),
+        "Je bood geen korting aan om een beslissing te forceren.",
+        "Je bood korting aan om de klant over de streep te trekken.",
+    )
 
 
 @rule("besluiteloze-klant.geen-druk")
 def _geen_druk(view: View) -> Decision:
-    return _avoid(view, (S.deadline, S.extra_arguments), "Je zette de klant niet onder druk.",
-                  "Je zette de klant onder druk met een deadline of een stapel extra argumenten of opties.")
+    return _avoid(
+        view,
+        (S.deadline, S.extra_arguments),
+        "Je zette de klant niet onder druk.",
+        "Je zette de klant onder druk met een deadline of een stapel extra argumenten of opties.",
+    )

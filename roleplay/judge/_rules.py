@@ -22,10 +22,23 @@ class RuleJudge:
     def _item(self, view: View, item: ChecklistItem) -> ItemResult:
         rule = RULES.get(item.id)
         if rule is None:  # a checklist item added by a user without a rule: say so, never guess
-            return ItemResult(id=item.id, verdict=Verdict.unscored, source=item.source.label(),
-                              reason="Voor dit item heeft de regelbeoordelaar geen regel; gebruik --judge llm.")
+            return ItemResult(
+                id=item.id,
+                verdict=Verdict.unscored,
+                source=item.source.label(),
+                reason="Voor dit item heeft de regelbeoordelaar geen regel; gebruik --judge llm.",
+            )
         d: Decision = rule(view)
-        evidence = [Evidence(turn=h.turn, quote=h.signal.text) for h in d.hits
-                    if view.roles[h.turn] is Role.trainee and h.signal.text in view.text(h.turn)]
-        return ItemResult(id=item.id, verdict=d.verdict, evidence=evidence, reason=d.reason,
-                          tip=tip_for(item, d.verdict), source=item.source.label())
+        evidence = [
+            Evidence(turn=h.turn, quote=h.signal.text)
+            for h in d.hits
+            if view.roles[h.turn] is Role.trainee and h.signal.text in view.text(h.turn)
+        ]
+        return ItemResult(
+            id=item.id,
+            verdict=d.verdict,
+            evidence=evidence,
+            reason=d.reason,
+            tip=tip_for(item, d.verdict),
+            source=item.source.label(),
+        )

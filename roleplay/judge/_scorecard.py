@@ -17,11 +17,19 @@ def tip_for(item: ChecklistItem, verdict: Verdict) -> str | None:
     return f"{item.tip} Bijvoorbeeld: \u201c{item.tip_example}\u201d"
 
 
-def build_scorecard(judge: str, model: str | None, checklists: list[str], items: list[ItemResult],
-                    **extra: object) -> Scorecard:
+def build_scorecard(
+    judge: str, model: str | None, checklists: list[str], items: list[ItemResult], **extra: object
+) -> Scorecard:
     subscores = {cid: score_of([i for i in items if i.id.split(".", 1)[0] == cid]) for cid in checklists}
-    return Scorecard(judge=judge, model=model, checklists=checklists, items=items, score=score_of(items),
-                     subscores=subscores, **extra)  # type: ignore[arg-type]
+    return Scorecard(
+        judge=judge,
+        model=model,
+        checklists=checklists,
+        items=items,
+        score=score_of(items),
+        subscores=subscores,
+        **extra,
+    )
 
 
 def render_text(card: Scorecard, turns: list[str] | None = None) -> str:

@@ -23,8 +23,8 @@ History = Sequence[tuple[str, str]]  # (role, text) of the turns before this one
 
 @dataclass(frozen=True, slots=True)
 class Signal:
-    id: str      # an S or C value
-    start: int   # text[start:end] is the sentence that shows the signal (verbatim evidence)
+    id: str  # an S or C value
+    start: int  # text[start:end] is the sentence that shows the signal (verbatim evidence)
     end: int
     text: str
     cue: str = ""  # the words that triggered it
@@ -42,7 +42,7 @@ def _cue(sent: Sentence, name: str) -> str | None:
     if span is None:
         return None
     toks = sent.tokens
-    return sent.text[toks[span[0]].start - sent.start: toks[span[1] - 1].end - sent.start]
+    return sent.text[toks[span[0]].start - sent.start : toks[span[1] - 1].end - sent.start]
 
 
 def _has(sent: Sentence, name: str) -> bool:
@@ -55,32 +55,75 @@ def _span(sent: Sentence, name: str) -> tuple[int, int] | None:
 
 _YOU = frozenset({"u", "je", "jij", "jou", "uw", "jouw", "jullie", "uzelf"})
 _NEG = frozenset({"niet", "geen", "nooit", "hoeft", "hoef", "hoeven", "hoefde", "niks", "niets"})
-_ADMIN = frozenset("""nummer klantnummer ordernummer bestelnummer postcode huisnummer geboortedatum adres
+_ADMIN = frozenset(
+    """nummer klantnummer ordernummer bestelnummer postcode huisnummer geboortedatum adres
 e-mail e-mailadres emailadres mailadres telefoonnummer iban rekeningnummer factuurnummer dossiernummer
-contractnummer polisnummer referentie referentienummer kenmerk naam achternaam voorletters""".split())
+contractnummer polisnummer referentie referentienummer kenmerk naam achternaam voorletters""".split()
+)
 _PREPS = frozenset("voor aan met bij van naar over op in tegen zonder door om dan als".split())
-_OFFER_START = (("zal", "ik"), ("zullen", "we"), ("zullen", "wij"), ("mag", "ik"), ("wilt", "u", "dat"),
-                ("wilt", "u", "weten"), ("wil", "je", "weten"),
-                ("wil", "je", "dat"), ("kan", "ik", "u"), ("kan", "ik", "je"), ("kunnen", "we"), ("zal", "ik"))
+_OFFER_START = (
+    ("zal", "ik"),
+    ("zullen", "we"),
+    ("zullen", "wij"),
+    ("mag", "ik"),
+    ("wilt", "u", "dat"),
+    ("wilt", "u", "weten"),
+    ("wil", "je", "weten"),
+    ("wil", "je", "dat"),
+    ("kan", "ik", "u"),
+    ("kan", "ik", "je"),
+    ("kunnen", "we"),
+    ("zal", "ik"),
+)
 
 _COMPANY = frozenset("wij we ons onze bedrijf winkel collega collega's merk organisatie team".split())
-_PRAISE = frozenset("""prachtig prachtige beste best geweldig geweldige fantastisch fantastische uniek unieke topper top
+_PRAISE = frozenset(
+    """prachtig prachtige beste best geweldig geweldige fantastisch fantastische uniek unieke topper top
 kwaliteit voorop marktleider specialist specialisten toonaangevend breed breedste ruim enorm super uitstekend
 uitstekende ideaal perfect perfecte heerlijk populair populairst meest betrouwbaar betrouwbare goedkoopst goedkoopste
 scherpst scherpste voordeligst voordeligste assortiment ervaring ervaren deskundig deskundige vakkundig vakkundige
-snelst snelste gegarandeerd tevreden trots""".split())
-_BUYING = frozenset("""bekijken vergelijken proberen uitproberen rondkijken overwegen oriënteren lijst lijstje oog optie opties
+snelst snelste gegarandeerd tevreden trots""".split()
+)
+_BUYING = frozenset(
+    """bekijken vergelijken proberen uitproberen rondkijken overwegen oriënteren lijst lijstje oog optie opties
 keuze gebruiken gebruik nodig belangrijk budget eis eisen wens wensen beslissen beslissing offerte aanbieder
 aanbieders alternatief situatie doel zoeken test testen ervaring verwachten verwachting plan plannen waarvoor
 wanneer gezien bekeken vergeleken geprobeerd gereden gezocht gekeken rondgekeken prioriteit criteria zwaarst
-doorslag""".split())
+doorslag""".split()
+)
 _NAME_CUES = frozenset({"met", "naam", "heet", "ben", "spreekt"})
 _MUMBLE = frozenset({"...", "…", "eh", "ehm", "uh", "uhm", "hm", "mompelt", "*mompelt*", "onverstaanbaar"})
-_REASSURE = ("hoor", "geen probleem", "natuurlijk niet", "helemaal niet", "hoeft niet", "geeft niet",
-             "zeker niet", "dat klopt", "dat is niet erg", "u stoort niet", "absoluut niet", "geen zorgen")
-_SWAP_CUSTOMER = {"ik": "u", "mij": "u", "me": "u", "mijn": "uw", "m'n": "uw", "heb": "heeft", "ben": "bent",
-                  "wil": "wilt", "kan": "kunt", "zal": "zult", "mezelf": "uzelf", "we": "u", "wij": "u", "ons": "uw",
-                  "onze": "uw"}
+_REASSURE = (
+    "hoor",
+    "geen probleem",
+    "natuurlijk niet",
+    "helemaal niet",
+    "hoeft niet",
+    "geeft niet",
+    "zeker niet",
+    "dat klopt",
+    "dat is niet erg",
+    "u stoort niet",
+    "absoluut niet",
+    "geen zorgen",
+)
+_SWAP_CUSTOMER = {
+    "ik": "u",
+    "mij": "u",
+    "me": "u",
+    "mijn": "uw",
+    "m'n": "uw",
+    "heb": "heeft",
+    "ben": "bent",
+    "wil": "wilt",
+    "kan": "kunt",
+    "zal": "zult",
+    "mezelf": "uzelf",
+    "we": "u",
+    "wij": "u",
+    "ons": "uw",
+    "onze": "uw",
+}
 _SWAP_TRAINEE = {"je": "u", "jij": "u", "jou": "u", "jouw": "uw", "hebt": "heeft", "kan": "kunt", "wil": "wilt"}
 
 
@@ -119,8 +162,10 @@ def _context(previous: History | None) -> _Context:
     )
 
 
-_MONTHS = frozenset("""januari februari maart april mei juni juli augustus september oktober november december
-maandag dinsdag woensdag donderdag vrijdag zaterdag zondag""".split())
+_MONTHS = frozenset(
+    """januari februari maart april mei juni juli augustus september oktober november december
+maandag dinsdag woensdag donderdag vrijdag zaterdag zondag""".split()
+)
 
 
 def _overlap(sent: Sentence, ctx: _Context) -> set[str]:
@@ -163,15 +208,27 @@ def parroted(sent: Sentence, ctx: _Context) -> bool:
             if len(theirs) >= 25 and fuzz.partial_ratio(theirs, mine) >= 92 and len(mine) <= 1.6 * len(theirs):
                 return True
             for clause in _CLAUSE.split(theirs):  # one clause of a longer sentence, words reordered
-                if len(clause.split()) >= 5 and fuzz.token_set_ratio(mine, clause) >= 92 and (
-                        0.7 <= len(mine) / len(clause) <= 1.4):
+                if (
+                    len(clause.split()) >= 5
+                    and fuzz.token_set_ratio(mine, clause) >= 92
+                    and (0.7 <= len(mine) / len(clause) <= 1.4)
+                ):
                     return True
     return False
 
 
 _CLAUSE = re.compile(r" (?:en|maar|want|omdat|dus) ")
 _LEAD = ("dus ", "oké ", "ok ", "ja ", "ah ", "o ", "zo ", "en ", "nou ")
-_TAGS = (" klopt dat", " toch", " is dat zo", " heb ik dat goed", " of niet", " klopt het", " zie ik dat goed", " juist")
+_TAGS = (
+    " klopt dat",
+    " toch",
+    " is dat zo",
+    " heb ik dat goed",
+    " of niet",
+    " klopt het",
+    " zie ik dat goed",
+    " juist",
+)
 
 
 def _strip_tags(s: str) -> str:
@@ -181,7 +238,7 @@ def _strip_tags(s: str) -> str:
         changed = False
         for lead in _LEAD:
             if s.startswith(lead):
-                s, changed = s[len(lead):], True
+                s, changed = s[len(lead) :], True
         for tag in _TAGS:
             if s.endswith(tag):
                 s, changed = s[: -len(tag)], True
@@ -192,12 +249,10 @@ def _strip_intro(sent: Sentence) -> Sentence:
     span = _span(sent, "intro_phrase")
     if span is None:
         return sent
-    rest = sent.tokens[span[1]:]
+    rest = sent.tokens[span[1] :]
     if not rest:
         return sent
-    return Sentence(rest[0].start, sent.end, sent.text[rest[0].start - sent.start:], rest)
-
-
+    return Sentence(rest[0].start, sent.end, sent.text[rest[0].start - sent.start :], rest)
 
 
 def _you_subject(sent: Sentence, formal: bool = False) -> bool:
@@ -213,25 +268,33 @@ def _reflects(sent: Sentence, formal: bool = False) -> bool:
     words = [t.text for t in sent.tokens if t.text[0].isalnum()]
     if sent.is_question and "toch" in words[:-1]:  # "u wilt toch ook niet ...?" pushes; a final "toch?" checks
         return False
-    if sent.is_question and any(words[i:i + 2] in (["wilt", "u"], ["kunt", "u"], ["zou", "u"], ["mag", "ik"])
-                                for i in range(len(words))):
+    if sent.is_question and any(
+        words[i : i + 2] in (["wilt", "u"], ["kunt", "u"], ["zou", "u"], ["mag", "ik"]) for i in range(len(words))
+    ):
         return False  # a request ("wilt u hem spellen?"), not a guess at a feeling
     if not _you_subject(sent, formal):
         return bool(_has(sent, "feel_you") and any(t.text in ("dat", "het") for t in sent.tokens[:2]))
-    return bool(_has(sent, "feel_you") or _has(sent, "wish")
-                or (not sent.is_question and sent.tokens[0].text not in ("wilt", "wil") and _has(sent, "wish_inverted")))
+    return bool(
+        _has(sent, "feel_you")
+        or _has(sent, "wish")
+        or (not sent.is_question and sent.tokens[0].text not in ("wilt", "wil") and _has(sent, "wish_inverted"))
+    )
 
 
 def _offer_question(words: list[str]) -> bool:
     return any(tuple(words[: len(o)]) == o for o in _OFFER_START) or (
-        len(words) > 2 and words[0] in ("of", "en", "dan") and any(tuple(words[1: 1 + len(o)]) == o for o in _OFFER_START))
+        len(words) > 2
+        and words[0] in ("of", "en", "dan")
+        and any(tuple(words[1 : 1 + len(o)]) == o for o in _OFFER_START)
+    )
 
 
 def _pitch(sent: Sentence) -> bool:
     """The company or product talked up: a company subject with praise ('bij ons staat kwaliteit voorop')."""
     words = {t.text for t in sent.tokens}
     by_us = bool(words & _COMPANY) or any(
-        t.text == "bij" and i + 1 < len(sent.tokens) and sent.tokens[i + 1].cap for i, t in enumerate(sent.tokens))
+        t.text == "bij" and i + 1 < len(sent.tokens) and sent.tokens[i + 1].cap for i, t in enumerate(sent.tokens)
+    )
     return by_us and bool(words & _PRAISE) and not sent.is_question
 
 
@@ -302,11 +365,15 @@ def _trainee(text: str, previous: History) -> list[Signal]:
             elaborate = _cue(sent, "elaborate_request")
             needs = _cue(sent, "needs_question") if cust_words >= 8 else None
             # identification questions (klantnummer, postcode) unless they ask about the story itself
-            admin = any(t.text in _ADMIN or t.lemma in _ADMIN or t.text.endswith(("nummer", "code"))
-                        for t in sent.tokens) and len(overlap - _ADMIN) == 0
+            admin = (
+                any(t.text in _ADMIN or t.lemma in _ADMIN or t.text.endswith(("nummer", "code")) for t in sent.tokens)
+                and len(overlap - _ADMIN) == 0
+            )
             check = checks[k]
-            summary_like = bool(check and (_cue(sent, "summary_marker") or words[0] in ("dus", "oftewel", "kortom")
-                                           or len(overlap) >= 2))
+            summary_like = bool(
+                check
+                and (_cue(sent, "summary_marker") or words[0] in ("dus", "oftewel", "kortom") or len(overlap) >= 2)
+            )
             offer = _offer_question(words) or _has(sent, "generic_help") or _cue(sent, "anything_else")
             if offer and not needs:
                 add(S.proposal, sent, " ".join(words[:2]))
@@ -317,12 +384,24 @@ def _trainee(text: str, previous: History) -> list[Signal]:
             clarify: str | None = None
             doubt = _cue(sent, "doubt_question")
             choice = _cue(sent, "choice_offer")
-            if (cust_words >= 12 and not is_why and not offer and not choice and not summary_like and not doubt
-                    and not (check and len(words) <= 6)):
+            if (
+                cust_words >= 12
+                and not is_why
+                and not offer
+                and not choice
+                and not summary_like
+                and not doubt
+                and not (check and len(words) <= 6)
+            ):
                 if elaborate and not (admin and not overlap):
                     clarify = elaborate
-                elif (not admin and not needs and overlap and len(words) >= 3  # "Huurauto?" echoes, it does not ask
-                      and not {"zeker", "echt", "toch"} & set(words[-3:])):  # "Weet u het zeker?" pushes
+                elif (
+                    not admin
+                    and not needs
+                    and overlap
+                    and len(words) >= 3  # "Huurauto?" echoes, it does not ask
+                    and not {"zeker", "echt", "toch"} & set(words[-3:])
+                ):  # "Weet u het zeker?" pushes
                     clarify = ", ".join(sorted(overlap))
                 elif not admin and starts_open and (_has_you(sent) or sent.tokens[0].text in ("wat", "hoe")):
                     clarify = sent.tokens[0].text
@@ -331,9 +410,9 @@ def _trainee(text: str, previous: History) -> list[Signal]:
             if check:
                 add(S.check_question, sent, check)
             cue_add(S.doubt_question, sent)
-            buying = (_cue(sent, "buying_stage_question") and not choice) or (
-                not offer and not choice and not is_why and _has_you(sent)
-                and next((t.text for t in sent.tokens if t.lemma in _BUYING or t.text in _BUYING), None))
+            buying = None if choice else _cue(sent, "buying_stage_question")
+            if buying is None and not offer and not choice and not is_why and _has_you(sent):
+                buying = next((t.text for t in sent.tokens if t.lemma in _BUYING or t.text in _BUYING), None)
             if buying or (needs and not offer):
                 add(S.buying_stage_question, sent, buying or needs)
             cue_add(S.name_spell_request, sent)
@@ -351,21 +430,34 @@ def _trainee(text: str, previous: History) -> list[Signal]:
             add(S.parroting, sent)
         # given back as a question: a check tag ("..., klopt dat?") or statement word order with a question mark
         declarative = question and words[0] in {"u", "je", "jij", "dus", "en", "uw", "het", "dat", "die", "de", "zo"}
-        asked = declarative or any(checks[k:k + 2])
+        asked = declarative or any(checks[k : k + 2])
         marker = _cue(sent, "summary_marker") or (words[0] if words[0] in ("dus", "oftewel", "kortom") else None)
-        gives_back = not parrot and ctx.customer_turns and (
-            (marker and overlap) or (asked and len(overlap) >= 2 and _has_you(sent) and len(words) >= 6))
-        reflects = (_reflects(sent, formal) and not _cue(sent, "dismissive") and not parrot and words[0] not in _CONDITIONAL
-                    and not _cue(sent, "ownership_refusal"))
+        gives_back = (
+            not parrot
+            and ctx.customer_turns
+            and ((marker and overlap) or (asked and len(overlap) >= 2 and _has_you(sent) and len(words) >= 6))
+        )
+        reflects = (
+            _reflects(sent, formal)
+            and not _cue(sent, "dismissive")
+            and not parrot
+            and words[0] not in _CONDITIONAL
+            and not _cue(sent, "ownership_refusal")
+        )
         topic_only = " gaat om " in f" {sent.low} " or " gaat over " in f" {sent.low} "
         asks_meaning = question and "bedoel" in sent.low  # "bedoelt u dat ...?" checks one point
         # several points given back is a summary, also when one of them is a feeling or wish ("..., en u wilt
         # nu vooral ..., klopt dat?"); one feeling with a tag ("U baalt ervan, toch?") is a reflection asked
         # a summary gives back several points (R10); one restated fact or number, even with "klopt dat?", is not
         points = _clauses(sent)
-        full_summary = (gives_back and not topic_only and not asks_meaning and points >= 2
-                        and (len(overlap) >= 3 or (len(overlap) >= 2 and len(words) >= 14))
-                        and not (reflects and asked and points < 3))
+        full_summary = (
+            gives_back
+            and not topic_only
+            and not asks_meaning
+            and points >= 2
+            and (len(overlap) >= 3 or (len(overlap) >= 2 and len(words) >= 14))
+            and not (reflects and asked and points < 3)
+        )
         if full_summary:
             add(S.summary, sent, marker or ", ".join(sorted(overlap)))
         elif gives_back and not reflects and not topic_only and len(overlap) >= 2:
@@ -379,8 +471,11 @@ def _trainee(text: str, previous: History) -> list[Signal]:
             cue_add(S.intro_phrase, sent)
         # --- empathy
         apology = _cue(sent, "apology")
-        refusal = None if question or _cue(sent, "unsure") else (
-            _cue(sent, "refusal") or (_cue(sent, "refusal_weak") if requested else None))
+        refusal = (
+            None
+            if question or _cue(sent, "unsure")
+            else (_cue(sent, "refusal") or (_cue(sent, "refusal_weak") if requested else None))
+        )
         if apology and not (question and len(words) <= 8) and not refusal and not _has(sent, "apology_other"):
             add(S.apology, sent, apology)
         dismissive = _cue(sent, "dismissive")
@@ -411,16 +506,20 @@ def _trainee(text: str, previous: History) -> list[Signal]:
         if not question and (_cue(sent, "solution") or commit or advice):
             add(S.solution, sent, _cue(sent, "solution") or commit or words[0])
         refuses_ownership = _cue(sent, "ownership_refusal")
-        if not refuses_ownership and (_has(sent, "ik_help")
-                                      or (words[0] == "ik" and not question and (commit or _cue(sent, "solution")))):
+        if not refuses_ownership and (
+            _has(sent, "ik_help") or (words[0] == "ik" and not question and (commit or _cue(sent, "solution")))
+        ):
             add(S.personal_language, sent, "ik")
         elif not question and (_has(sent, "we_help") or _faceless_passive(words)):
             add(S.we_language, sent, _WE_HELP_CUE)
         if not question and _doing_now(sent):
             add(S.action_now, sent, "ik ... nu")
         # --- saying no and bad news
-        blunt = words and words[0] in {"nee", "neen", "nope"} and (
-            refusal or requested or (k + 1 < len(sents) and _cue(sents[k + 1], "refusal")))
+        blunt = (
+            words
+            and words[0] in {"nee", "neen", "nope"}
+            and (refusal or requested or (k + 1 < len(sents) and _cue(sents[k + 1], "refusal")))
+        )
         if blunt and (refusal or not any(r in sent.low for r in _REASSURE)):
             add(S.blunt_no, sent, sent.tokens[0].text)
             refusal = refusal or sent.tokens[0].text
@@ -442,7 +541,9 @@ def _trainee(text: str, previous: History) -> list[Signal]:
         if anchor is not None and _is_alternative(sent, k, anchor):
             add(S.alternative, sent, "wel")
         # --- sales
-        if not re.search(r"\bgeen korting|korting (?:zit|is|geven|kan) (?:er )?(?:niet|geen)|\bniet .{0,20}korting", sent.low):
+        if not re.search(
+            r"\bgeen korting|korting (?:zit|is|geven|kan) (?:er )?(?:niet|geen)|\bniet .{0,20}korting", sent.low
+        ):
             cue_add(S.discount, sent)
         cue_add(S.deadline, sent)
         # --- outbound
@@ -453,7 +554,8 @@ def _trainee(text: str, previous: History) -> list[Signal]:
         if objection_before and k <= 1:
             span = _span(sent, "objection_ack")
             pushed = " maar " in sent.low and bool(
-                {"wij", "we", "ons", "onze", "juist", "toch"} & set(sent.low.split(" maar ", 1)[1].split()))
+                {"wij", "we", "ons", "onze", "juist", "toch"} & set(sent.low.split(" maar ", 1)[1].split())
+            )
             if span is not None and span[0] <= 2 and not pushed:
                 add(S.objection_ack, sent, _cue(sent, "objection_ack"))
         cue_add(S.name_reason, sent)
@@ -463,22 +565,45 @@ def _trainee(text: str, previous: History) -> list[Signal]:
     return out
 
 
-_EXTRA_DEMAND = frozenset("""vergoeding vergoeden compensatie compenseren schadevergoeding korting gratis manager
-leidinggevende teamleider uitzondering tegemoetkoming coulance kachel nieuw nieuwe extra toekennen""".split())
+_EXTRA_DEMAND = frozenset(
+    """vergoeding vergoeden compensatie compenseren schadevergoeding korting gratis manager
+leidinggevende teamleider uitzondering tegemoetkoming coulance kachel nieuw nieuwe extra toekennen""".split()
+)
 _CONDITIONAL = frozenset({"als", "wanneer", "mocht", "indien", "zodra", "mits"})
 _QUESTION_WORDS = frozenset(P["question_word"][0].split("|"))
 
 
 _NOW = frozenset({"nu", "meteen", "direct", "momenteel", "zojuist", "terwijl", "onmiddellijk", "gelijk"})
-_NOT_DOING = frozenset({"ga", "zal", "kan", "wil", "moet", "zou", "mag", "weet", "denk", "begrijp", "snap", "hoor", "vind",
-                        "hoop", "kon", "wou", "had", "bedoel", "zie"})
+_NOT_DOING = frozenset(
+    {
+        "ga",
+        "zal",
+        "kan",
+        "wil",
+        "moet",
+        "zou",
+        "mag",
+        "weet",
+        "denk",
+        "begrijp",
+        "snap",
+        "hoor",
+        "vind",
+        "hoop",
+        "kon",
+        "wou",
+        "had",
+        "bedoel",
+        "zie",
+    }
+)
 
 
 _PARTICLES = ("terug", "op", "door", "over", "uit", "in", "aan", "toe", "na", "mee", "af", "bij", "rond")
 
 
 def _participle(w: str) -> bool:
-    stem = next((w[len(p):] for p in _PARTICLES if w.startswith(p + "ge")), w)
+    stem = next((w[len(p) :] for p in _PARTICLES if w.startswith(p + "ge")), w)
     return stem.startswith("ge") and len(stem) > 5 and stem.endswith(("d", "t", "en"))
 
 
@@ -492,10 +617,17 @@ def _doing_now(sent: Sentence) -> bool:
     toks = [t.text for t in sent.tokens]
     if not _NOW & set(toks) or {"niet", "geen", "niets", "niks"} & set(toks):
         return False
-    return any(w == "ik" and i + 1 < len(toks) and toks[i + 1][0].isalpha() and toks[i + 1] not in _NOT_DOING
-               for i, w in enumerate(toks)) or any(
+    return any(
+        w == "ik" and i + 1 < len(toks) and toks[i + 1][0].isalpha() and toks[i + 1] not in _NOT_DOING
+        for i, w in enumerate(toks)
+    ) or any(
         toks[i] in ("zet", "stuur", "plaats", "stop", "boek", "pas", "open", "hef", "verwerk", "plan", "regel", "zoek")
-        and i + 1 < len(toks) and toks[i + 1] == "ik" for i in range(len(toks)))
+        and i + 1 < len(toks)
+        and toks[i + 1] == "ik"
+        for i in range(len(toks))
+    )
+
+
 _WE_HELP_CUE = "wij/we"
 
 
@@ -511,23 +643,45 @@ def _undone(sent: Sentence) -> bool:
         return False
     tail = low.split(" maar ", 1)[1].replace(",", " ").split()
     defence = "ik" in tail[:3] and bool({"niet", "niks", "niets", "geen"} & set(tail))
-    return defence or any(x in " ".join(tail) for x in (
-        "niks aan doen", "niets aan doen", "niet mijn schuld", "niet aan mij", "niet mijn probleem", "nu eenmaal",
-        "nou eenmaal", "regels zijn regels"))
+    return defence or any(
+        x in " ".join(tail)
+        for x in (
+            "niks aan doen",
+            "niets aan doen",
+            "niet mijn schuld",
+            "niet aan mij",
+            "niet mijn probleem",
+            "nu eenmaal",
+            "nou eenmaal",
+            "regels zijn regels",
+        )
+    )
 
 
 def _opening(sent: Sentence, k: int, add: "Callable[..., None]", cue_add: "Callable[..., bool]") -> None:
     first = sent.tokens[0].text
-    if k == 0 and first in {"goedemorgen", "goedemiddag", "goedenavond", "goeiemorgen", "goeiemiddag", "hallo",
-                            "goedendag", "dag", "hoi", "welkom"}:
+    if k == 0 and first in {
+        "goedemorgen",
+        "goedemiddag",
+        "goedenavond",
+        "goeiemorgen",
+        "goeiemiddag",
+        "hallo",
+        "goedendag",
+        "dag",
+        "hoi",
+        "welkom",
+    }:
         add(S.greeting, sent, first)
     elif k <= 1 and first != "dag":
         cue_add(S.greeting, sent, "greeting")
     if k <= 2 and _cue(sent, "introduction") and any(t.cap for t in sent.tokens[1:] if t.text not in {"u", "ik"}):
         cue_add(S.introduction, sent, "introduction")
         toks = sent.tokens
-        if any(t.text in {"van", "namens", "bij", "vanuit"} and j + 1 < len(toks) and toks[j + 1].cap
-               for j, t in enumerate(toks)):
+        if any(
+            t.text in {"van", "namens", "bij", "vanuit"} and j + 1 < len(toks) and toks[j + 1].cap
+            for j, t in enumerate(toks)
+        ):
             add(S.company_named, sent, "van ...")
 
 
@@ -540,11 +694,45 @@ def _negated_before(sent: Sentence, cue: str) -> bool:
 def offers_instead(sent: Sentence) -> bool:
     """'Wat ik wel kan doen, is ...', 'Ja, dat kan wel', a loan device: an offer of what is possible."""
     words = {t.text.strip(":;") for t in sent.tokens}
-    if "wel" in words and words & {"kan", "kunnen", "kunt", "mag", "is", "heb", "hebben", "bieden", "leveren", "komen",
-                                   "regelen", "sturen", "plek", "mogelijk", "kom", "doe", "zet", "plan", "geef"}:
+    if "wel" in words and words & {
+        "kan",
+        "kunnen",
+        "kunt",
+        "mag",
+        "is",
+        "heb",
+        "hebben",
+        "bieden",
+        "leveren",
+        "komen",
+        "regelen",
+        "sturen",
+        "plek",
+        "mogelijk",
+        "kom",
+        "doe",
+        "zet",
+        "plan",
+        "geef",
+    }:
         return True
-    return bool(words & {"alternatief", "alternatieven", "leenapparaat", "vervangend", "vervangende", "tijdelijk",
-                         "tijdelijke", "noodoplossing", "betalingsregeling", "termijnen", "gespreid", "voorschot"})
+    return bool(
+        words
+        & {
+            "alternatief",
+            "alternatieven",
+            "leenapparaat",
+            "vervangend",
+            "vervangende",
+            "tijdelijk",
+            "tijdelijke",
+            "noodoplossing",
+            "betalingsregeling",
+            "termijnen",
+            "gespreid",
+            "voorschot",
+        }
+    )
 
 
 def _is_alternative(sent: Sentence, k: int, anchor: int) -> bool:
@@ -556,11 +744,39 @@ def _is_alternative(sent: Sentence, k: int, anchor: int) -> bool:
     if not tail:
         return False
     tail_words = set(tail.replace(",", " ").replace(".", " ").split())
-    if "wel" in tail_words and tail_words & {"kan", "kunnen", "kunt", "mag", "is", "heb", "hebben", "bieden",
-                                             "leveren", "komen", "regelen", "sturen", "plek", "mogelijk", "kom", "doe"}:
+    if "wel" in tail_words and tail_words & {
+        "kan",
+        "kunnen",
+        "kunt",
+        "mag",
+        "is",
+        "heb",
+        "hebben",
+        "bieden",
+        "leveren",
+        "komen",
+        "regelen",
+        "sturen",
+        "plek",
+        "mogelijk",
+        "kom",
+        "doe",
+    }:
         return True
-    if tail_words & {"alternatief", "alternatieven", "leenapparaat", "vervangend", "vervangende", "tijdelijk",
-                     "tijdelijke", "noodoplossing", "plaats", "betalingsregeling", "termijnen", "gespreid"}:
+    if tail_words & {
+        "alternatief",
+        "alternatieven",
+        "leenapparaat",
+        "vervangend",
+        "vervangende",
+        "tijdelijk",
+        "tijdelijke",
+        "noodoplossing",
+        "plaats",
+        "betalingsregeling",
+        "termijnen",
+        "gespreid",
+    }:
         return True
     offer = _has(sent, "solution") or _has(sent, "choice_offer") or _has(sent, "commitment")
     return bool(offer and not tail_words & {"niet", "geen"})
@@ -584,8 +800,22 @@ def _listening(a: Analysis, out: list[Signal], answers_question: bool = False) -
         out.append(Signal(S.listening_signal, s0.start, s0.end, s0.text, toks[0].text))
 
 
-_ARG_MARKERS = ("bovendien", "daarnaast", "ook nog", "en verder", "niet te vergeten", "ook nog eens", "plus ",
-                "extra ", "en ook", "daar komt bij", "verder ", "nog een voordeel", "voordeel", "voordelen")
+_ARG_MARKERS = (
+    "bovendien",
+    "daarnaast",
+    "ook nog",
+    "en verder",
+    "niet te vergeten",
+    "ook nog eens",
+    "plus ",
+    "extra ",
+    "en ook",
+    "daar komt bij",
+    "verder ",
+    "nog een voordeel",
+    "voordeel",
+    "voordelen",
+)
 
 
 def _arguments(a: Analysis, out: list[Signal]) -> None:
@@ -627,7 +857,9 @@ def _customer(text: str, previous: History) -> list[Signal]:
                 out.append(Signal(cid, sent.start, sent.end, sent.text, c))
         for cid in (C.accept, C.reject):
             c = _cue(sent, "c:" + cid)
-            if c and any(t.text == c.lower().split()[0] for t in sent.tokens[:2]):  # an opening yes or no, not any "niet"
+            if c and any(
+                t.text == c.lower().split()[0] for t in sent.tokens[:2]
+            ):  # an opening yes or no, not any "niet"
                 out.append(Signal(cid, sent.start, sent.end, sent.text, c))
         if sent.is_question:
             out.append(Signal(C.question, sent.start, sent.end, sent.text, "?"))

@@ -140,7 +140,7 @@ P: dict[str, list[str]] = {
         "begrijpelijk|logisch|terecht|menselijk ..2 dat ..4 u|je|jij", "niet ..2 gek ..3 dat ..3 u|je",
         "in ..1 uw|je|jouw ..1 plaats|schoenen|situatie", "als ik ..2 u|jou|jij ..2 was", "wie ..3 zou ..3 niet",
         f"ik|mij|me ..2 zou|zouden|had ..6 ook ..4 {FEELINGS}|balen|boos|zo|hetzelfde|klaar|zat|chagrijnig|pissig|reageren|voelen|ongerust|schamen|schrikken",
-        f"dat ..2 zou ..3 mij|me|iedereen|ieder ..3 ook", "iedereen|ieder ..4 zou ..6 ook|zo|hetzelfde|{FEELINGS}",
+        "dat ..2 zou ..3 mij|me|iedereen|ieder ..3 ook", "iedereen|ieder ..4 zou ..6 ook|zo|hetzelfde|{FEELINGS}",
         "alle ..1 recht", "u|je heeft|hebt ..3 gelijk", "ik ..2 snap|begrijp ..3 heel|helemaal|volkomen|best|goed|prima ..3 dat|waarom|hoe|het",
         "dat ..3 snap|begrijp ..2 ik ..2 heel|helemaal|volkomen|best|goed|prima", "ik ..2 snap|begrijp ..2 waarom",
         "snap|begrijp ..1 ik ..2 heel|helemaal|volkomen|best|goed|prima",

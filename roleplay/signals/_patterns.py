@@ -61,8 +61,8 @@ def _atom(word: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class _Elem:
-    atoms: frozenset[str]                    # single-token alternatives
-    multi: tuple[tuple[str, ...], ...]       # multi-token alternatives, as atoms per token
+    atoms: frozenset[str]  # single-token alternatives
+    multi: tuple[tuple[str, ...], ...]  # multi-token alternatives, as atoms per token
     optional: bool
     gap: int  # other tokens allowed before this element
 
@@ -130,8 +130,10 @@ def _match_from(elems: tuple[_Elem, ...], atoms: tuple[frozenset[str], ...], i: 
     return None
 
 
-_COMMON = frozenset("u je jij ik we wij dat het de een en of maar dan als wat die dit is ben bent zijn heb heeft hebben "
-                    "kan kunt kunnen wil wilt zal zou niet geen nog al er van voor met in op aan te".split())
+_COMMON = frozenset(
+    "u je jij ik we wij dat het de een en of maar dan als wat die dit is ben bent zijn heb heeft hebben "
+    "kan kunt kunnen wil wilt zal zou niet geen nog al er van voor met in op aan te".split()
+)
 
 
 def _anchor(p: Pattern) -> _Elem | None:

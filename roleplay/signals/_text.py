@@ -9,7 +9,8 @@ _TOKEN = re.compile(r"\d+(?:[.,:]\d+)*|[^\W\d_]+(?:[-'’][^\W\d_]+)*|[?!.]+|[:;
 _SENT_END = re.compile(r"[.!?]+[\"'”’)]*(?=\s|$)|\n\s*\n|(?<=\w)\s+[–—-]\s+(?=\w)")
 
 # Function words: never content, never evidence of overlap with what the customer said.
-STOPWORDS = frozenset("""
+STOPWORDS = frozenset(
+    """
 de het een en of maar want dus dan als dat die dit deze wat wie waar wanneer hoe welk welke waarom omdat
 ik me mij mijn u uw je jij jou jouw we wij ons onze hij zij ze haar hem hun hen zich zelf men
 is ben bent zijn was waren wordt worden werd heb hebt heeft hebben had hadden zal zult zullen zou zouden
@@ -17,12 +18,23 @@ kan kunt kunnen kon konden moet moeten moest wil wilt willen wou mag mogen doe d
 niet geen wel nog al ook toch even maar eens er hier daar nu zo heel erg echt gewoon eigenlijk misschien
 in op aan met van voor na naar bij uit om tot over onder door tegen zonder sinds
 te ja nee oké ok hm hmm eh nou hoor zeg
-""".split())
+""".split()
+)
 
 _LEMMA_FIX = {  # simplemma misses we rely on (verb forms it maps to nouns)
-    "voorstellen": "voorstellen", "regel": "regelen", "regelen": "regelen", "zorg": "zorgen",
-    "zorgen": "zorgen", "wachten": "wachten", "spellen": "spellen", "spel": "spellen", "speld": "spellen",
-    "spelt": "spellen", "gespeld": "spellen", "zou": "zullen", "zouden": "zullen",
+    "voorstellen": "voorstellen",
+    "regel": "regelen",
+    "regelen": "regelen",
+    "zorg": "zorgen",
+    "zorgen": "zorgen",
+    "wachten": "wachten",
+    "spellen": "spellen",
+    "spel": "spellen",
+    "speld": "spellen",
+    "spelt": "spellen",
+    "gespeld": "spellen",
+    "zou": "zullen",
+    "zouden": "zullen",
 }
 
 
@@ -45,11 +57,11 @@ def lemma(word: str) -> str:
 
 
 class Token(NamedTuple):  # a tuple, not a dataclass: a long turn makes hundreds of these
-    text: str   # lower case surface form
+    text: str  # lower case surface form
     lemma: str
     start: int
     end: int
-    cap: bool   # written with a capital (names, companies)
+    cap: bool  # written with a capital (names, companies)
     name: bool = False  # capitalised inside a sentence: a name, so it never matches a lexicon prefix
 
 
@@ -92,8 +104,11 @@ class Analysis:
 
 
 def content_lemmas(tokens: "list[Token] | tuple[Token, ...]") -> set[str]:
-    return {t.lemma for t in tokens if len(t.text) > 2 and t.text[0].isalnum() and t.text not in STOPWORDS
-            and t.lemma not in STOPWORDS}
+    return {
+        t.lemma
+        for t in tokens
+        if len(t.text) > 2 and t.text[0].isalnum() and t.text not in STOPWORDS and t.lemma not in STOPWORDS
+    }
 
 
 def _split(text: str) -> list[tuple[int, int]]:
