@@ -1,8 +1,8 @@
 """Content commands: list personas and checklists, validate files, print JSON Schemas, show signals."""
 
 import json
-from typing import Any
 from pathlib import Path
+from typing import Any
 
 import click
 
