@@ -102,6 +102,9 @@ def test_the_prompt_holds_the_persona_facts_rules_and_mood(persona: Persona) -> 
         assert a.text in prompt
     assert "jij noemt ze nooit zelf" in prompt or not persona.situation.alternatives
     assert END_TOKEN not in prompt  # only an ending turn mentions it
+    # what the customer does not know stays out: the summary for people (it names causes) and the bad news
+    assert persona.situation.summary not in prompt
+    assert not any(news in prompt for news in persona.situation.bad_news)
 
 
 def test_the_prompt_snapshot() -> None:

@@ -39,7 +39,7 @@ def _scripts(persona: "Persona", trainee: str,
               help="litellm model string for --customer llm (default: ROLEPLAY_MODEL).")
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the customer.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
-              help="text: a table per run; json: one object per run ({\"passed\", \"runs\"} for several).")
+              help="text: a table per run; json: the run's object ({\"passed\", \"runs\"} for several runs).")
 @click.option("--report", "report", type=click.Path(path_type=Path, dir_okay=False), default=None,
               help="Also write an HTML report with the mood chart and the checks.")
 @click.pass_context
@@ -48,9 +48,10 @@ def selfplay_cmd(ctx: click.Context, persona_id: str, trainee: str, expect: "Exp
     """Let a scripted trainee play a persona and check the persona's behaviour.
 
     PERSONA is a persona id, or 'all' for every persona. Checks: the mood moves the right way, no repeated
-    sentence, no employee-like or out-of-character line (AI talk, the trainee's name, not Dutch), no hidden
-    fact before its question, the end through one of the persona's end conditions, and the NPS in the
-    persona's band. Exit status 0 when every check passes, 1 when one fails, 2 on bad input.
+    sentence, no employee-like or out-of-character line (AI talk, reciting its instructions, the trainee's
+    name, not Dutch), no hidden fact before its question, the end through one of the persona's end
+    conditions, and the NPS in the persona's band. Exit status 0 when every check passes, 1 when one fails,
+    2 on bad input.
     """
     from ..content import default_library
     from ..customer import check_script, make_customer

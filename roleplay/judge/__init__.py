@@ -7,6 +7,7 @@ from typing import Protocol
 
 from ..content import Library, default_library
 from ..models import Scorecard, Transcript
+from ._scorecard import VERDICT_NL, render_text
 
 
 class Judge(Protocol):
@@ -30,4 +31,4 @@ def make_judge(kind: str = "rules", *, model: str | None = None, samples: int = 
     raise ValueError(f"unknown judge '{kind}' (rules or llm)")
 
 
-__all__ = ["Judge", "make_judge"]
+__all__ = ["VERDICT_NL", "Judge", "make_judge", "render_text"]

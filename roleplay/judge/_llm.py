@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 ATTEMPTS = 2  # the first ask plus one re-ask, for unparseable answers and ungrounded quotes alike
 ITEMS_PER_CALL = 4  # small models lose track of long item lists; short answers fit small context windows
 TOKENS_PER_ITEM = 220  # answer budget: reasoning, up to two quotes and the JSON around them
-MAX_QUOTES = 3
+MAX_QUOTES = 2
 _NEVER_NA = "Komt niet voor"  # how a checklist says an item is never not_applicable
 _TOO_LONG = re.compile(r"context (window|length)|maximum context|too many tokens|prompt is too long", re.I)
 _RETRY = {  # what the re-ask tells the model about its previous answer, per kind of fault
@@ -79,17 +79,19 @@ def verdicts_for(item: ChecklistItem) -> list[str]:
     return ["met", "not_met"] if never_not_applicable(item) else ["met", "not_met", "not_applicable"]
 
 
-def answer_schema(items: list[ChecklistItem]) -> dict[str, Any]:
+def answer_schema(items: list[ChecklistItem], trainee_turns: list[int]) -> dict[str, Any]:
     """The structured-output schema for a batch: one required entry per item id, in order, each with its
-    own allowed verdicts. A grammar-constrained model (llama.cpp) then cannot skip, repeat or rename an
-    item, nor call an always-applicable item not_applicable."""
-    quote = {"type": "object", "properties": {"turn": {"type": "integer", "minimum": 0}, "quote": {"type": "string"}},
+    own allowed verdicts, quotes first and only from trainee turns. A grammar-constrained model (llama.cpp)
+    then cannot skip, repeat or rename an item, cite a customer turn, or call an always-applicable item
+    not_applicable."""
+    turn: dict[str, Any] = {"type": "integer", "enum": trainee_turns} if trainee_turns else {"type": "integer"}
+    quote = {"type": "object", "properties": {"turn": turn, "quote": {"type": "string"}},
              "required": ["turn", "quote"], "additionalProperties": False}
 
     def entry(item: ChecklistItem) -> dict[str, Any]:
-        return {"type": "object", "additionalProperties": False, "required": ["reasoning", "evidence", "verdict"],
-                "properties": {"reasoning": {"type": "string"},
-                               "evidence": {"type": "array", "items": quote, "maxItems": MAX_QUOTES},
+        return {"type": "object", "additionalProperties": False, "required": ["evidence", "reasoning", "verdict"],
+                "properties": {"evidence": {"type": "array", "items": quote, "maxItems": MAX_QUOTES},
+                               "reasoning": {"type": "string"},
                                "verdict": {"type": "string", "enum": verdicts_for(item)}}}
 
     keyed = {"type": "object", "properties": {i.id: entry(i) for i in items}, "required": [i.id for i in items],
@@ -241,7 +243,8 @@ class LLMJudge:
         user = render("judge_user.j2", lines=transcript_lines(t), checklist=checklist, items=items,
                       item_ids=[i.id for i in items], never_na={i.id for i in items if never_not_applicable(i)},
                       retry_note=retry_note)
-        fmt = answer_schema(items) if supports_structured_output(self.model) else None
+        trainee = [n for n, turn in enumerate(t.turns) if turn.role is Role.trainee]
+        fmt = answer_schema(items, trainee) if supports_structured_output(self.model) else None
         reply = complete([{"role": "system", "content": system}, {"role": "user", "content": user}],
                          model=self.model, temperature=self.temperature,
                          max_tokens=self.max_tokens or TOKENS_PER_ITEM * len(items) + 200, response_format=fmt)

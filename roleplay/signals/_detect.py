@@ -196,9 +196,12 @@ def parroted(sent: Sentence, ctx: _Context) -> bool:
     mine = _strip_tags(_norm(_strip_intro(sent), _SWAP_TRAINEE))
     if len(mine.split()) < 4 or _has(sent, "introduction"):  # both saying "u spreekt met ..." is not parroting
         return False
+    words = set(mine.split())
     for a in ctx.customer_turns[-4:]:
         for cs in a.sentences:
             theirs = _norm(cs, _SWAP_CUSTOMER)
+            if len(words & set(theirs.split())) < 3:  # cheap check first: a repeat shares most of its words
+                continue
             if len(theirs.split()) < 4 or _has(cs, "c:introduction"):
                 continue
             if fuzz.ratio(mine, theirs) >= 85 or (
