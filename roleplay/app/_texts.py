@@ -1,7 +1,7 @@
 """Everything the app says to a trainee, in Dutch, in one place."""
 
 from ..customer import NPS_QUESTION
-from ..judge._scorecard import VERDICT_NL
+from ..judge import VERDICT_NL
 from ..session import _OUTCOME_NL as OUTCOME_NL
 
 __all__ = ["NPS_QUESTION", "OUTCOME_NL", "VERDICT_NL"]

@@ -51,7 +51,7 @@ from pydantic import BaseModel, ValidationError  # noqa: E402
 from ..content import Library, default_library, load_transcript  # noqa: E402
 from ..errors import InputError  # noqa: E402
 from ..judge import Judge, make_judge  # noqa: E402
-from ..judge._scorecard import VERDICT_NL  # noqa: E402
+from ..judge import VERDICT_NL  # noqa: E402
 from ..models import NPSAnswer, Role, Scorecard, Transcript, Turn, Verdict  # noqa: E402
 
 Side = Literal["trainee", "customer"]
