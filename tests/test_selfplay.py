@@ -211,6 +211,10 @@ def test_english_turn_fails_the_dutch_check() -> None:
     check = check_dutch(run)
     assert not check.passed and f"turn {i}" in check.details
     assert dutch_share("Ik weet het niet precies, maar het valt elke avond weg.")[0] > 0.5
+    # what SmolLM2 once did: an English sentence, then the persona's Dutch end line
+    with_customer_text(run, i, "I am a magical creature, a being of light and shadow, I am the Luminous One. "
+                               "Hier heb ik geen zin meer in. Ik hang op en ik zeg mijn abonnement op.")
+    assert "being of light" in check_dutch(run).details
 
 
 def test_hidden_fact_told_early_fails() -> None:

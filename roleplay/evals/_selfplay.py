@@ -11,7 +11,7 @@ after each reply, the end and the NPS), so a crafted conversation can be checked
 - no_prompt_echo: the customer never recites its instructions (the customer prompt templates) or the persona's
   description of itself (what a model is told, not what the customer says);
 - not_trainee_name: the customer never introduces itself with the trainee's name;
-- dutch: every customer turn of some length is Dutch (a crude share of Dutch function words);
+- dutch: every customer sentence of some length is Dutch (a crude share of common Dutch words);
 - hidden_facts: a hidden fact is told only once the state let the customer tell it (its question was asked
   at the right mood), never earlier;
 - end_condition: the conversation ends through one of the persona's end conditions, or the trainee stops at
@@ -43,8 +43,8 @@ TRAINEES_DIR = Path(__file__).resolve().parent / "trainees"
 
 GOOD_MOOD = 6          # a good trainee leaves the customer at least this calm (0..10)
 REPEAT_MIN_WORDS = 3   # "Ja." or "Dag." twice is no repeat; a sentence of three words or more is
-DUTCH_MIN_WORDS = 6    # shorter turns ("Prima, helder.") are too short to tell the language
-DUTCH_MIN_SHARE = 0.12  # Dutch turns of 6+ words have at least this share of Dutch function words
+DUTCH_MIN_WORDS = 6    # shorter sentences ("Prima, helder.") are too short to tell the language
+DUTCH_MIN_SHARE = 0.12  # Dutch sentences of 6+ words have at least this share of common Dutch words
 ECHO_WORDS = 5         # a customer turn sharing this many words in a row with its instructions recites them
 FACT_MIN_WORDS = 3     # a turn that shares this many of a hidden fact's own content words tells it
 FACT_MATCH = 0.6       # ... or two, when they are this share of the fact's own words
@@ -207,7 +207,8 @@ def check_no_repeat(run: SelfPlayRun) -> SelfPlayCheck:
                 continue
             seen[key] += 1
             if seen[key] == 2:
-                problems.append(f"turn {i} repeats turn {first[key]}: {_quote(s)}")
+                where = f"turn {i} says twice" if first[key] == i else f"turn {i} repeats turn {first[key]}"
+                problems.append(f"{where}: {_quote(s)}")
             first.setdefault(key, i)
     return _fail("no_repeated_sentence", problems, "no customer sentence said twice")
 
@@ -280,14 +281,16 @@ _AI_SELF = re.compile(
     r"(?:virtuele\s+|digitale\s+|ai[- ])?assistent|computerprogramma|kunstmatige\s+intelligentie)\b|"
     r"als\s+(?:een\s+)?(?:ai|taalmodel|chatbot|(?:virtuele\s+|ai[- ])?assistent)\b|"
     r"as\s+an?\s+(?:ai|language\s+model|assistant)\b|i\s+am\s+an?\s+(?:ai|assistant|language)|"
-    r"i'm\s+an?\s+(?:ai|assistant)|(?:mijn|deze|de)\s+instructies|my\s+instructions|system\s*prompt|"
+    r"i'm\s+an?\s+(?:ai|assistant)|mijn\s+instructies|systeeminstructies|my\s+instructions|system\s*prompt|"
     r"(?:dit|het)\s+is\s+(?:maar\s+)?een\s+(?:rollenspel|simulatie)|in\s+(?:dit|het)\s+rollenspel)",
     re.IGNORECASE)
-# Words about the set-up; an echo of the trainee's own word ("Instructies? Welke instructies?") is allowed.
+# Words about the set-up; an echo of the trainee's own word ("Een chatbot? Ik bel gewoon.") is allowed.
+# "AI" only in capitals: "ai" is also a Dutch cry of pain. A customer may speak of a manual's "instructies".
 _AI_WORDS = re.compile(
-    r"\b(?:ai|a\.i\.|taalmodel(?:len)?|language\s+model|chatbot|chatgpt|gpt(?:-\d)?|openai|llm|"
-    r"kunstmatige\s+intelligentie|virtuele\s+assistent|ai-assistent|instructies|prompt|rollenspel|"
-    r"simulatie|gesimuleerd|gesimuleerde|persona|smollm\w*)\b", re.IGNORECASE)
+    r"\b(?:taalmodel(?:len)?|language\s+model|chatbot|chatgpt|gpt(?:-\d)?|openai|llm|"
+    r"kunstmatige\s+intelligentie|virtuele\s+assistent|ai-assistent|prompt|rollenspel|"
+    r"simulatie|gesimuleerd|gesimuleerde|persona|smollm\w*)\b|\bA\.?I\b\.?", re.IGNORECASE)
+_AI_CAPS = re.compile(r"\bA\.?I\b")
 
 
 def ai_mention(text: str, trainee_text: str = "") -> str | None:
@@ -295,8 +298,13 @@ def ai_mention(text: str, trainee_text: str = "") -> str | None:
     m = _AI_SELF.search(text)
     if m:
         return m.group(0)
-    echoed = {w.group(0).lower() for w in _AI_WORDS.finditer(trainee_text)}
-    return next((w.group(0) for w in _AI_WORDS.finditer(text) if w.group(0).lower() not in echoed), None)
+
+    def found(t: str) -> list[str]:
+        return [w.group(0).lower().rstrip(".") for w in _AI_WORDS.finditer(t)
+                if not w.group(0).lower().startswith("a") or _AI_CAPS.match(w.group(0))]
+
+    echoed = set(found(trainee_text))
+    return next((w for w in found(text) if w not in echoed), None)
 
 
 def check_no_ai(run: SelfPlayRun) -> SelfPlayCheck:
@@ -414,28 +422,30 @@ _ENGLISH = frozenset((
 
 
 def dutch_share(text: str) -> tuple[float, float, int]:
-    """(share of common Dutch words, share of English function words, word count) of a text; single letters
-    (a spelled name) and numbers do not count."""
+    """(share of common Dutch words, share of English function words, word count) of a text. Single letters
+    (a spelled name) and numbers do not count; words of both languages ("is", "of") count for neither."""
     ws = [w for w in words(text) if len(w) > 1 and not w.isdigit()]
     if not ws:
         return 0.0, 0.0, 0
-    nl = sum(1 for w in ws if w in _DUTCH)
+    nl = sum(1 for w in ws if w in _DUTCH and w not in _ENGLISH)
     en = sum(1 for w in ws if w in _ENGLISH and w not in _DUTCH)
     return nl / len(ws), en / len(ws), len(ws)
 
 
 def check_dutch(run: SelfPlayRun) -> SelfPlayCheck:
+    """Sentence by sentence, so an English sentence next to a Dutch one (a persona's end line) still fails."""
     problems: list[str] = []
     checked = 0
     for i, text in _customer_turns(run):
-        nl, en, n = dutch_share(text)
-        if n < DUTCH_MIN_WORDS:
-            continue
-        checked += 1
-        if nl < DUTCH_MIN_SHARE or en > nl:
-            problems.append(f"turn {i}: {nl:.0%} Dutch, {en:.0%} English function words in "
-                            f"{_quote(text, 50)}")
-    return _fail("dutch", problems, f"{checked} customer turns of {DUTCH_MIN_WORDS}+ words read as Dutch")
+        for s in sentences(text):
+            nl, en, n = dutch_share(s)
+            if n < DUTCH_MIN_WORDS:
+                continue
+            checked += 1
+            if nl < DUTCH_MIN_SHARE or en > nl:
+                problems.append(f"turn {i}: {nl:.0%} Dutch, {en:.0%} English function words in "
+                                f"{_quote(s, 50)}")
+    return _fail("dutch", problems, f"{checked} customer sentences of {DUTCH_MIN_WORDS}+ words read as Dutch")
 
 
 def _content(text: str) -> set[str]:

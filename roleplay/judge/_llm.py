@@ -35,7 +35,9 @@ _NEVER_NA = "Komt niet voor"  # how a checklist says an item is never not_applic
 _TOO_LONG = re.compile(r"context (window|length)|maximum context|too many tokens|prompt is too long", re.I)
 _RETRY = {  # what the re-ask tells the model about its previous answer, per kind of fault
     "missing": "gave no verdict. Give one for each of them.",
-    "quote": "had no exact quote from a trainee turn. Copy the trainee's words exactly, with the right turn number.",
+    "quote": "had no exact quote from a trainee line of the transcript (words from the item descriptions or the "
+             "customer do not count). Copy the trainee's words exactly, with that line's turn number; if the "
+             "trainee never says such words, decide the verdict again without them.",
     "na": "said not_applicable, but these items always apply: decide met or not_met.",
 }
 
