@@ -300,8 +300,8 @@ class LLMJudge:
                     continue
                 evidence, problems = ground(t, a.evidence)
                 if not _grounded_enough(item, a.verdict, evidence, problems):
-                    why_not[item.id] = ("Het oordeel was niet met een letterlijk citaat onderbouwd. "
-                                        + "; ".join(problems))
+                    why_not[item.id] = ("Het oordeel was niet met een letterlijk citaat onderbouwd"
+                                        + (": " + "; ".join(problems) if problems else ".")).strip()
                     wrong["quote"].append(item.id)
                     continue
                 verdict = Verdict(a.verdict)

@@ -191,6 +191,15 @@ def _customer_requested(ctx: _Context) -> bool:
     return False
 
 
+def _customer_norm(cs: Sentence) -> tuple[str, set[str]]:
+    """A customer sentence in the trainee's person ('ik heb' -> 'u heeft'), memoised on the sentence."""
+    found = cs.memo.get("norm")
+    if found is None:
+        norm = _norm(cs, _SWAP_CUSTOMER)
+        found = cs.memo["norm"] = (norm, set(norm.split()))
+    return found  # type: ignore[return-value]
+
+
 def parroted(sent: Sentence, ctx: _Context) -> bool:
     """True when the sentence repeats one of the customer's last sentences nearly word for word."""
     mine = _strip_tags(_norm(_strip_intro(sent), _SWAP_TRAINEE))
@@ -199,8 +208,8 @@ def parroted(sent: Sentence, ctx: _Context) -> bool:
     words = set(mine.split())
     for a in ctx.customer_turns[-4:]:
         for cs in a.sentences:
-            theirs = _norm(cs, _SWAP_CUSTOMER)
-            if len(words & set(theirs.split())) < 3:  # cheap check first: a repeat shares most of its words
+            theirs, their_words = _customer_norm(cs)
+            if len(words & their_words) < 3:  # cheap check first: a repeat shares most of its words
                 continue
             if len(theirs.split()) < 4 or _has(cs, "c:introduction"):
                 continue
