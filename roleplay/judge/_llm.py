@@ -81,25 +81,42 @@ def verdicts_for(item: ChecklistItem) -> list[str]:
     return ["met", "not_met"] if never_not_applicable(item) else ["met", "not_met", "not_applicable"]
 
 
-def answer_schema(items: list[ChecklistItem], trainee_turns: list[int]) -> dict[str, Any]:
+_SENTENCE_END = re.compile(r"(?<=[.!?\u2026])\s+")
+
+
+def trainee_sentences(t: Transcript) -> dict[int, list[str]]:
+    """The sentences of every trainee turn, each a verbatim piece of the turn's text."""
+    out: dict[int, list[str]] = {}
+    for n, turn in enumerate(t.turns):
+        if turn.role is Role.trainee:
+            pieces = [p.strip() for p in _SENTENCE_END.split(turn.text)]
+            out[n] = list(dict.fromkeys(p for p in pieces if p)) or [turn.text]
+    return out
+
+
+def answer_schema(items: list[ChecklistItem], sentences: dict[int, list[str]]) -> dict[str, Any]:
     """The structured-output schema for a batch: one required entry per item id, in order, each with its
-    own allowed verdicts, quotes first and only from trainee turns. A grammar-constrained model (llama.cpp)
-    then cannot skip, repeat or rename an item, cite a customer turn, or call an always-applicable item
-    not_applicable."""
-    turn: dict[str, Any] = {"type": "integer", "enum": trainee_turns} if trainee_turns else {"type": "integer"}
-    quote = {"type": "object", "properties": {"turn": turn, "quote": {"type": "string"}},
-             "required": ["turn", "quote"], "additionalProperties": False}
+    own allowed verdicts; evidence first, each quote one of the sentences of the trainee turn it names. A
+    grammar-constrained model (llama.cpp) then cannot skip, repeat or rename an item, invent or paraphrase
+    a quote, cite the customer, or call an always-applicable item not_applicable."""
+    quotes = [{"type": "object", "additionalProperties": False, "required": ["turn", "quote"],
+               "properties": {"turn": {"type": "integer", "enum": [n]}, "quote": {"type": "string", "enum": said}}}
+              for n, said in sentences.items()]
+    quote: dict[str, Any] = {"anyOf": quotes} if quotes else {
+        "type": "object", "required": ["turn", "quote"],
+        "properties": {"turn": {"type": "integer"}, "quote": {"type": "string"}}}
 
     def entry(item: ChecklistItem) -> dict[str, Any]:
         return {"type": "object", "additionalProperties": False, "required": ["evidence", "reasoning", "verdict"],
-                "properties": {"evidence": {"type": "array", "items": quote, "maxItems": MAX_QUOTES},
+                "properties": {"evidence": {"type": "array", "items": {"$ref": "#/$defs/quote"},
+                                            "maxItems": MAX_QUOTES},
                                "reasoning": {"type": "string"},
                                "verdict": {"type": "string", "enum": verdicts_for(item)}}}
 
     keyed = {"type": "object", "properties": {i.id: entry(i) for i in items}, "required": [i.id for i in items],
              "additionalProperties": False}
     return {"title": "JudgeAnswer", "type": "object", "properties": {"items": keyed}, "required": ["items"],
-            "additionalProperties": False}
+            "additionalProperties": False, "$defs": {"quote": quote}}
 
 
 @dataclass
@@ -245,8 +262,7 @@ class LLMJudge:
         user = render("judge_user.j2", lines=transcript_lines(t), checklist=checklist, items=items,
                       item_ids=[i.id for i in items], never_na={i.id for i in items if never_not_applicable(i)},
                       retry_note=retry_note)
-        trainee = [n for n, turn in enumerate(t.turns) if turn.role is Role.trainee]
-        fmt = answer_schema(items, trainee) if supports_structured_output(self.model) else None
+        fmt = answer_schema(items, trainee_sentences(t)) if supports_structured_output(self.model) else None
         reply = complete([{"role": "system", "content": system}, {"role": "user", "content": user}],
                          model=self.model, temperature=self.temperature,
                          max_tokens=self.max_tokens or TOKENS_PER_ITEM * len(items) + 200, response_format=fmt)
