@@ -416,6 +416,12 @@ def test_the_nps_score_is_clamped_into_the_range_of_the_final_state(
     assert f"{lo} tot en met {hi}" in call.messages[0]["content"]
 
 
+def test_the_nps_reason_is_one_sentence() -> None:
+    session = ended_session()
+    with fake_llm(replies=[{"score": 3, "reason": "Weer niks opgelost! Ze was wel aardig. En verder"}]):
+        assert session.nps().reason == "Weer niks opgelost!"
+
+
 def test_an_unparseable_nps_answer_gives_the_scripted_one() -> None:
     session = ended_session()
     with fake_llm(replies=["Tja, een zeven denk ik."]):

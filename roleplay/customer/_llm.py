@@ -573,6 +573,8 @@ class LLMCustomer:
         if parsed is None:
             return nps_answer(state, session.seed)
         reason = clean_reply(parsed.reason, Labels.for_persona(state.persona)).text
+        first = _SENTENCE_END.search(reason)
+        reason = reason[:first.end()] if first else reason  # one sentence, as NPSAnswer asks
         # A reason written for a very different score, a broken one or the question copied back gives way
         # to the persona's own.
         fits = (usable(reason) and abs(parsed.score - max(lo, min(hi, parsed.score))) <= 2

@@ -29,10 +29,11 @@ if TYPE_CHECKING:
 
 ATTEMPTS = 2  # the first ask plus one re-ask, for unparseable answers and ungrounded quotes alike
 ITEMS_PER_CALL = 4  # small models lose track of long item lists; short answers fit small context windows
-TOKENS_PER_ITEM = 220  # answer budget: reasoning, up to two quotes and the JSON around them
+TOKENS_PER_ITEM = 160  # answer budget per item (a short reasoning, two quotes, JSON); stops loops early
 MAX_QUOTES = 2
 _NEVER_NA = "Komt niet voor"  # how a checklist says an item is never not_applicable
 _TOO_LONG = re.compile(r"context (window|length)|maximum context|too many tokens|prompt is too long", re.I)
+_CUT_OFF = " Your previous answer was cut off at the length limit: keep each reasoning to one short sentence."
 _RETRY = {  # what the re-ask tells the model about its previous answer, per kind of fault
     "missing": "gave no verdict. Give one for each of them.",
     "quote": "had no exact quote from a trainee line of the transcript (words from the item descriptions or the "
@@ -143,6 +144,36 @@ def parse_answer(text: str) -> JudgeAnswer | None:
         return JudgeAnswer.model_validate_json(cleaned[start:end + 1])
     except ValidationError:
         return None
+
+
+_KEY = re.compile(r'\s*,?\s*("(?:[^"\\]|\\.)*")\s*:\s*')
+_SEP = re.compile(r"\s*,?\s*")
+
+
+def salvage(text: str) -> JudgeAnswer | None:
+    """The item answers that were complete before an answer was cut off (at max_tokens), or None."""
+    at = text.find('"items"')
+    opening = re.compile(r'"items"\s*:\s*([\[{])').match(text, at) if at >= 0 else None
+    if opening is None:
+        return None
+    keyed, pos = opening.group(1) == "{", opening.end()
+    decoder = json.JSONDecoder()
+    found: list[_ItemAnswer] = []
+    while True:
+        key = None
+        if keyed:
+            m = _KEY.match(text, pos)
+            if m is None:
+                break
+            key, pos = json.loads(m.group(1)), m.end()
+        else:
+            pos = _SEP.match(text, pos).end()  # type: ignore[union-attr]  # matches the empty string
+        try:
+            value, pos = decoder.raw_decode(text, pos)
+            found.append(_ItemAnswer.model_validate({**value, "id": key} if keyed else value))
+        except (ValueError, TypeError, ValidationError):
+            break
+    return JudgeAnswer(items=found) if found else None
 
 
 _TYPOGRAPHIC = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u00a0": " "})
@@ -294,13 +325,14 @@ class LLMJudge:
                     return {**done, **self._split(t, checklist, pending)}
                 why_not = {i.id: f"Het taalmodel gaf geen antwoord ({exc.kind})." for i in pending}
                 break
-            answer = parse_answer(reply.text)
+            cut_off = reply.finish_reason == "length"
+            answer = parse_answer(reply.text) or (salvage(reply.text) if cut_off else None)
             if answer is None:
-                if reply.finish_reason == "length" and len(pending) > 1:
+                if cut_off and len(pending) > 1:
                     return {**done, **self._split(t, checklist, pending)}  # fewer items, shorter answer
                 why_not = {i.id: "Het antwoord van het taalmodel was niet te lezen." for i in pending}
                 note = ("Your previous answer was not valid JSON of the required shape. "
-                        "Answer with the JSON object only.")
+                        "Answer with the JSON object only.") + (_CUT_OFF if cut_off else "")
                 continue
             by_id = {a.id: a for a in answer.items}
             wrong: dict[str, list[str]] = {"missing": [], "quote": [], "na": []}
@@ -327,7 +359,7 @@ class LLMJudge:
             if not pending:
                 break
             note = " ".join(f"For {', '.join(ids)} your previous answer {_RETRY[kind]}"
-                            for kind, ids in wrong.items() if ids)
+                            for kind, ids in wrong.items() if ids) + (_CUT_OFF if cut_off else "")
         for item in pending:
             self.usage.problems.append(f"{item.id}: {why_not.get(item.id, 'geen oordeel')}")
             done[item.id] = ItemResult(id=item.id, verdict=Verdict.unscored, source=item.source.label(),
