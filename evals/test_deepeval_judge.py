@@ -34,7 +34,7 @@ from roleplay.models import ItemResult, Verdict, score_of
 PER_PERSONA = 2
 AGREEMENT = 0.8
 SCORE_TOLERANCE = 0.15
-RELIABLE_KAPPA = 0.8
+RELIABLE_KAPPA = 0.9  # items the baseline measures this reliable must match their label exactly
 BASELINE = Path(__file__).parent / "baseline.json"
 
 
