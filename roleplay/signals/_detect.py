@@ -425,7 +425,7 @@ def _trainee(text: str, previous: History) -> list[Signal]:
             buying = None if choice else _cue(sent, "buying_stage_question")
             if buying is None and not offer and not choice and not is_why and _has_you(sent):
                 buying = next((t.text for t in sent.tokens if t.lemma in _BUYING or t.text in _BUYING), None)
-            if buying or (needs and not offer):
+            if buying or (needs and not offer and not choice):
                 add(S.buying_stage_question, sent, buying or needs)
             cue_add(S.name_spell_request, sent)
             cue_add(S.name_wrong_ask, sent)
@@ -831,13 +831,30 @@ _ARG_MARKERS = (
 
 
 def _arguments(a: Analysis, out: list[Signal]) -> None:
-    """A turn that piles up selling points or options (at least three) pushes an undecided customer."""
+    """A turn that piles up selling points or options pushes an undecided customer: several pitches, a long
+    list of features for one option ("..., ..., ..., en ..."), or arguments stacked with "bovendien"."""
     low = " ".join(a.text.lower().split())
     markers = sum(low.count(m) for m in _ARG_MARKERS)
     pitches = sum(1 for s in out if s.id in (S.pitch, S.deadline))
+    advice = any(s.id in (S.solution, S.pitch) for s in out)
+    giving_back = {s.start for s in out if s.id in (S.summary, S.paraphrase, S.reflection, S.reflection_question)}
+    lists = [
+        s
+        for s in a.sentences
+        if not s.is_question
+        and s.start not in giving_back
+        and sum(t.text == "," for t in s.tokens) + sum(t.text == "en" for t in s.tokens) >= 4
+        and len(s.tokens) >= 18
+    ]
     options = low.count(" of ") + low.count("ook nog")
-    if (markers + pitches >= 3 or (markers >= 2 and len(a.tokens) >= 45)) or options >= 4:
-        s = max(a.sentences, key=lambda x: len(x.tokens))
+    if (
+        markers + pitches >= 3
+        or (markers >= 2 and len(a.tokens) >= 45)
+        or options >= 4
+        or pitches >= 2
+        or (lists and advice)
+    ):
+        s = lists[0] if lists else max(a.sentences, key=lambda x: len(x.tokens))
         out.append(Signal(S.extra_arguments, s.start, s.end, s.text, "meerdere argumenten"))
 
 

@@ -46,7 +46,7 @@ P: dict[str, list[str]] = {
     ],
     "anything_else": [
         "kan|mag ik ..3 nog ..3 iets|ergens|andere|anders ..4 doen|helpen|betekenen|vragen",
-        "heeft|hebt u|je ..3 nog ..3 vraag*|iets|andere|ander", "is er ..3 nog ..3 iets|anders|ander",
+        "heeft|hebt u|je ..3 nog ..3 vraag*|andere_vraag*|ander_punt|andere_punten|andere_dingen|andere_zaken", "heeft|hebt u|je ..3 nog ..2 iets ..2 ?", "is er ..3 nog ..3 iets|anders|ander",
         "nog ..2 iets ..3 waar|waarmee ..3 ik ..3 help*|kan", "verder ..2 nog ..2 iets|vragen|vraag",
         "was dat ..3 alles|het", "zijn al uw vragen", "als ..2 er ..3 nog ..3 iets|vragen", "mocht ..3 er ..3 nog ..3 iets|vragen",
         "bent ..2 u ..3 verder ..3 geholpen", "heeft ..2 u ..3 verder ..3 nog", "nog ..3 andere ..2 vraag*|zorg*|punt*|probleem*",
