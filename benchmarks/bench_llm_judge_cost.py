@@ -22,12 +22,18 @@ from roleplay.models import Transcript  # noqa: E402
 from roleplay.yamlfile import load  # noqa: E402
 
 
+LIB = default_library()
+
+
 def answer_all(messages: Any, *args: Any) -> str:
+    """A valid verdict for every requested item that needs no quote (nothing shown, nothing forbidden done),
+    so no item is asked again and every call counted is a first ask."""
     wanted = messages[-1]["content"].split("Score these items:", 1)[1].split(".\n", 1)[0].strip(" .\n").split(", ")
     return json.dumps(
         {
             "items": [
-                {"id": i, "reasoning": "Niet van toepassing.", "evidence": [], "verdict": "not_applicable"}
+                {"id": i, "reasoning": "Je liet dit niet zien.", "evidence": [],
+                 "verdict": "met" if LIB.item(i).polarity == "avoid" else "not_met"}
                 for i in wanted
             ]
         }
@@ -35,7 +41,7 @@ def answer_all(messages: Any, *args: Any) -> str:
 
 
 def main(samples: int = 1) -> None:
-    lib = default_library()
+    lib = LIB
     rows = []
     with override_allow_model_requests(False):
         for f in sorted((ROOT / "evals" / "golden").glob("*.yaml")):

@@ -3,8 +3,8 @@
 Counts calls and prompt/completion tokens per scorecard (one transcript scored on all checklists of its
 persona). No quality is compared: the fake answers every request with canned, well-formed JSON.
 
-  ours      make_judge("llm", model="fake/ours"): structured calls per checklist, in batches of at most
-            ITEMS_PER_CALL items (roleplay.judge._llm); a re-ask only for unreadable JSON or ungrounded quotes,
+  ours      make_judge("llm", model="fake/ours"): one structured call per checklist (roleplay.judge._llm);
+            a re-ask only for unreadable JSON or ungrounded quotes,
             and the fake's quotes are verbatim, so none here.
   deepeval  what a deepeval user would write: one ConversationalGEval per checklist item, criteria = the
             item's definition + its met / not_met / not_applicable rules, evaluation_params input and
@@ -187,10 +187,8 @@ def main() -> None:
     counts: dict[str, int] = defaultdict(int)
     for c in cases:
         counts[c.transcript.persona or "-"] += 1
-    from roleplay.judge._llm import ITEMS_PER_CALL
-
     print(f"{len(cases)} golden transcripts ({args.per_persona} per persona, first by file name); our judge asks "
-          f"at most {ITEMS_PER_CALL} items per call:")
+          "one call per checklist:")
     for c in cases:
         n_items = len(lib.items(c.checklists))
         print(f"  {c.file:48s} {c.transcript.persona:20s} {len(c.checklists)} checklists, {n_items} items, "

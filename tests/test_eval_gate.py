@@ -143,14 +143,15 @@ def test_rule_judge_meets_the_baseline() -> None:
 def test_llm_judge_pipeline_on_the_local_model(capsys: pytest.CaptureFixture[str]) -> None:
     """The LLM judge end to end on a small golden subset with the real local model: no quality gate (the
     135M model is not a judge), but every figure is computed and every kept quote is grounded."""
+    from dataclasses import replace
+
     from roleplay.content import default_library
     from roleplay.evals import load_golden, run_eval
     from roleplay.judge import make_judge
 
-    from dataclasses import replace
-
     lib = default_library()
-    cases = sorted(load_golden(paths.data_dir("golden"), lib), key=lambda c: sum(len(t.text) for t in c.transcript.turns))
+    cases = sorted(load_golden(paths.data_dir("golden"), lib),
+                   key=lambda c: sum(len(t.text) for t in c.transcript.turns))
     # one short transcript, one checklist: a single structured call (plus a re-ask), minutes at most on 2 cores
     case = next(c for c in cases if "naam-spellen" in c.checklists)
     subset = [replace(case, checklists=["naam-spellen"],

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from roleplay.content import Library, default_library, load_library
+from roleplay.content import Library, load_library
 from roleplay.errors import ModelError
 from roleplay.evals import (
     FILLER_EXEMPT,

@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from roleplay.content import default_library
+from roleplay.errors import InputError
 from roleplay.judge import make_judge
 from roleplay.judge._llm import LLMJudge, parse_answer
 from roleplay.llm import fake_llm
@@ -63,12 +64,37 @@ def all_not_applicable(messages: Any, *args: Any) -> str:
     return answer(*((i, "not_applicable", []) for i in wanted))
 
 
+def nothing_shown(messages: Any, *args: Any) -> str:
+    """Answers whatever items the prompt asks for as 'the trainee did nothing': no quote needed."""
+    lib = default_library()
+    wanted = messages[-1]["content"].split("Score these items:", 1)[1].split(".\n", 1)[0].strip(" .\n").split(", ")
+    return answer(*((i, "met" if lib.item(i).polarity == "avoid" else "not_met", []) for i in wanted))
+
+
 def test_one_call_per_checklist() -> None:
+    # empathie-tonen has 10 items: still one call (not one per item, not one per batch).
     t = T.model_copy(update={"checklists": ["naam-spellen", "slecht-nieuws"]})
     with fake_llm(all_not_applicable) as fake:
         card = judge().score(t, ["naam-spellen", "slecht-nieuws"])
     assert len(fake.calls) == 2
     assert {i.verdict for i in card.items} == {Verdict.not_applicable}
+    with fake_llm(nothing_shown) as fake:
+        card = judge().score(t, ["empathie-tonen"])
+    assert len(fake.calls) == 1 and Verdict.unscored not in {i.verdict for i in card.items}
+
+
+def test_items_per_call_splits_long_checklists_for_small_models(monkeypatch: pytest.MonkeyPatch) -> None:
+    with fake_llm(nothing_shown) as fake:
+        card = LLMJudge(default_library(), model="fake/judge", items_per_call=4).score(T, ["empathie-tonen"])
+    assert len(fake.calls) == 3  # 10 items as 4 + 3 + 3
+    assert len(card.items) == 10
+    monkeypatch.setenv("ROLEPLAY_JUDGE_ITEMS_PER_CALL", "5")
+    with fake_llm(nothing_shown) as fake:
+        judge().score(T, ["empathie-tonen"])
+    assert len(fake.calls) == 2
+    monkeypatch.setenv("ROLEPLAY_JUDGE_ITEMS_PER_CALL", "vier")
+    with pytest.raises(InputError, match="ROLEPLAY_JUDGE_ITEMS_PER_CALL"):
+        judge()
 
 
 def test_transcript_is_delimited_data_and_injection_stays_data() -> None:

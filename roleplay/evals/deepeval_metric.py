@@ -50,8 +50,11 @@ from pydantic import BaseModel, ValidationError  # noqa: E402
 
 from ..content import Library, default_library, load_transcript  # noqa: E402
 from ..errors import InputError  # noqa: E402
-from ..judge import Judge, make_judge  # noqa: E402
-from ..judge import VERDICT_NL  # noqa: E402
+from ..judge import (  # noqa: E402
+    VERDICT_NL,
+    Judge,
+    make_judge,
+)
 from ..models import NPSAnswer, Role, Scorecard, Transcript, Turn, Verdict  # noqa: E402
 
 Side = Literal["trainee", "customer"]

@@ -1,9 +1,10 @@
-"""The LLM judge: structured calls per checklist per sample, every verdict grounded in a verbatim quote.
+"""The LLM judge: one structured call per checklist per sample, every verdict grounded in a verbatim quote.
 
-A checklist's items are asked in batches of at most ITEMS_PER_CALL. A quote that is not in the cited
-trainee turn gets its item asked again once, then the item is `unscored`; an answer that cannot be parsed
-is retried once, then its items are `unscored`. A batch that does not fit the model (context window
-exceeded, answer cut off at max_tokens) is split in halves. Never a silent met/not_met.
+By default a checklist's items are asked together in one call; `items_per_call` (or the environment
+variable ROLEPLAY_JUDGE_ITEMS_PER_CALL) asks them in smaller batches, which helps small local models.
+A quote that is not in the cited trainee turn gets its item asked again once, then the item is `unscored`;
+an answer that cannot be parsed is retried once, then its items are `unscored`. A batch that does not fit
+the model (context window exceeded, answer cut off at max_tokens) is split in halves. Never a silent met/not_met.
 
 Prompt layout: the system message (instructions) and the transcript come first and are the same for every
 call on a transcript, so a provider's prompt cache (llama.cpp's prefix reuse, API prompt caching) serves
@@ -28,7 +29,7 @@ if TYPE_CHECKING:
     from ..llm import Completion
 
 ATTEMPTS = 2  # the first ask plus one re-ask, for unparseable answers and ungrounded quotes alike
-ITEMS_PER_CALL = 4  # small models lose track of long item lists; short answers fit small context windows
+ITEMS_PER_CALL_ENV = "ROLEPLAY_JUDGE_ITEMS_PER_CALL"  # unset or 0: the whole checklist in one call
 TOKENS_PER_ITEM = 160  # answer budget per item (a short reasoning, two quotes, JSON); stops loops early
 MAX_QUOTES = 2
 _NEVER_NA = "Komt niet voor"  # how a checklist says an item is never not_applicable
@@ -97,8 +98,8 @@ def trainee_sentences(t: Transcript) -> dict[int, list[str]]:
 
 def answer_schema(items: list[ChecklistItem], sentences: dict[int, list[str]]) -> dict[str, Any]:
     """The structured-output schema for a batch: one required entry per item id, in order, each with its
-    own allowed verdicts; evidence first, each quote one of the sentences of the trainee turn it names. A
-    grammar-constrained model (llama.cpp) then cannot skip, repeat or rename an item, invent or paraphrase
+    own allowed verdicts; reasoning, evidence, verdict in that order, each quote one of the sentences of
+    the trainee turn it names. A grammar-constrained model (llama.cpp) then cannot skip, repeat or rename an item, invent or paraphrase
     a quote, cite the customer, or call an always-applicable item not_applicable."""
     quotes = [{"type": "object", "additionalProperties": False, "required": ["turn", "quote"],
                "properties": {"turn": {"type": "integer", "enum": [n]}, "quote": {"type": "string", "enum": said}}}
@@ -108,10 +109,11 @@ def answer_schema(items: list[ChecklistItem], sentences: dict[int, list[str]]) -
         "properties": {"turn": {"type": "integer"}, "quote": {"type": "string"}}}
 
     def entry(item: ChecklistItem) -> dict[str, Any]:
-        return {"type": "object", "additionalProperties": False, "required": ["evidence", "reasoning", "verdict"],
-                "properties": {"evidence": {"type": "array", "items": {"$ref": "#/$defs/quote"},
+        # property order is generation order for grammar-constrained models: reasoning, evidence, verdict
+        return {"type": "object", "additionalProperties": False, "required": ["reasoning", "evidence", "verdict"],
+                "properties": {"reasoning": {"type": "string"},
+                               "evidence": {"type": "array", "items": {"$ref": "#/$defs/quote"},
                                             "maxItems": MAX_QUOTES},
-                               "reasoning": {"type": "string"},
                                "verdict": {"type": "string", "enum": verdicts_for(item)}}}
 
     keyed = {"type": "object", "properties": {i.id: entry(i) for i in items}, "required": [i.id for i in items],
@@ -241,8 +243,11 @@ def _grounded_enough(item: ChecklistItem, verdict: str, evidence: list[Evidence]
     return bool(evidence) or not needs_quote
 
 
-def batches(items: list[ChecklistItem], size: int = ITEMS_PER_CALL) -> list[list[ChecklistItem]]:
-    """Items in order, in as few batches of at most `size` as possible, of (nearly) equal length."""
+def batches(items: list[ChecklistItem], size: int | None = None) -> list[list[ChecklistItem]]:
+    """Items in order, in as few batches of at most `size` as possible, of (nearly) equal length; all items
+    in one batch when `size` is None or 0."""
+    if not size or size >= len(items):
+        return [list(items)] if items else []
     n = -(-len(items) // size)
     per, extra = divmod(len(items), n)
     out, start = [], 0
@@ -263,12 +268,25 @@ def _too_long(exc: BaseException) -> bool:
     return False
 
 
+def _items_per_call_from_env() -> int | None:
+    import os
+
+    raw = os.environ.get(ITEMS_PER_CALL_ENV, "").strip()
+    if not raw:
+        return None
+    if not raw.isdigit():
+        from ..errors import InputError
+
+        raise InputError(f"{ITEMS_PER_CALL_ENV} must be a whole number (0 = one call per checklist), not {raw!r}")
+    return int(raw) or None
+
+
 class LLMJudge:
     name = "llm"
-    items_per_call = ITEMS_PER_CALL
 
     def __init__(self, library: Library, *, model: str | None = None, samples: int = 1,
-                 temperature: float | None = None, max_tokens: int | None = None) -> None:
+                 temperature: float | None = None, max_tokens: int | None = None,
+                 items_per_call: int | None = None) -> None:
         from ..llm import default_model
 
         self.lib = library
@@ -282,6 +300,8 @@ class LLMJudge:
         self.samples = samples
         self.temperature = temperature if temperature is not None else (0.0 if samples == 1 else 0.7)
         self.max_tokens = max_tokens
+        # None: one call per checklist (the contract); a number splits long checklists for small models.
+        self.items_per_call = items_per_call if items_per_call is not None else _items_per_call_from_env()
         self.usage = Usage()
 
     # --- one batch of items, one sample --------------------------------------------------------------

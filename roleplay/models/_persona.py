@@ -326,7 +326,8 @@ class Persona(Strict):
     @model_validator(mode="after")
     def _consistent(self) -> "Persona":
         if self.opens == "customer" and not self.opening_lines:
-            raise FieldError(("opening_lines",), "a persona that opens the conversation needs at least one opening line")
+            raise FieldError(("opening_lines",),
+                             "a persona that opens the conversation needs at least one opening line")
         ids = [f.id for f in self.situation.facts]
         dup = {i for i in ids if ids.count(i) > 1}
         if dup:
