@@ -21,7 +21,6 @@ from roleplay.llm import fake_llm, override_allow_model_requests  # noqa: E402
 from roleplay.models import Transcript  # noqa: E402
 from roleplay.yamlfile import load  # noqa: E402
 
-
 LIB = default_library()
 
 

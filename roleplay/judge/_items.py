@@ -107,6 +107,12 @@ def _bad_news(view: View) -> Hit | None:
             or any(x.id == S.time_frame and x.start == s.start for x in view.signals[i])
         ]
         chosen = news[-1] if news else None
+        if chosen is None:
+            # the customer throws the trainee's words back ("Vijfhonderd euro?!"): that statement was the news
+            upset = [x for x in view.signals[reaction] if x.id == C.upset]
+            echoed = set().union(*(analyze(x.text).content_lemmas() for x in upset)) if upset else set()
+            echoes = [s for s in statements if content_lemmas(s.tokens) & echoed]
+            chosen = echoes[0] if echoes else None
         if chosen is not None:
             return Hit(i, Signal(S.bad_news, chosen.start, chosen.end, chosen.text, "reactie van de klant"))
     return None
@@ -163,6 +169,21 @@ def _aanmoedigen(view: View) -> Decision:
     )
 
 
+def _cut_ins(view: View) -> list[Hit]:
+    """Trainee turns that take over from a customer who was still talking (their turn breaks off with a
+    dash, R2) with a statement of their own rather than a listening signal or a question."""
+    out = []
+    for i in view.trainee_turns():
+        prev = view.prev_of(i, Role.customer)
+        if prev is None or prev != i - 1 or not view.text(prev).rstrip().endswith(("—", "–", " -")):
+            continue
+        if "?" in view.text(i) or view.has(i, S.listening_signal) or view.words(i) < 6:
+            continue
+        first = analyze(view.text(i)).sentences[0]
+        out.append(Hit(i, Signal(S.solution, first.start, first.end, first.text, "onderbreekt de klant")))
+    return out
+
+
 @rule("actief-luisteren.laten-uitpraten")
 def _laten_uitpraten(view: View) -> Decision:
     told = view.story_told_at()
@@ -182,6 +203,8 @@ def _laten_uitpraten(view: View) -> Decision:
         for h in view.customer_hits(C.insist)
         if "uitpraten" in h.signal.text.lower() or "laat me" in h.signal.text.lower()
     ]
+    early += [h for h in _cut_ins(view) if h.turn < told and all(e.turn != h.turn for e in early)]
+    early.sort(key=lambda h: h.turn)
     if early:
         return Decision(
             NOT_MET,
@@ -784,7 +807,24 @@ def _direct_brengen(view: View) -> Decision:
     explained_first = any(s.id == S.explanation and s.end <= news.signal.start for s in view.signals[news.turn])
     if explained_first or sum(len(s.tokens) for s in before) > 18:
         return Decision(NOT_MET, "Je bracht het slechte nieuws pas na een inleiding of uitleg, niet meteen.", [news])
+    if _evaded_before(view, news.turn):
+        return Decision(NOT_MET, "Je draaide eromheen: de klant moest meer dan eens naar de uitkomst vragen.", [news])
     return _met([news], "Je bracht het slechte nieuws meteen, met hooguit een korte inleiding.")
+
+
+def _evaded_before(view: View, news_turn: int) -> bool:
+    """The customer asked for the outcome, the trainee answered around it (no news, no question back, nothing
+    being looked up), and the customer had to ask again before the news came."""
+    asked_again = view.prev_of(news_turn, Role.customer)
+    evasive = view.prev_of(asked_again, Role.trainee) if asked_again is not None else None
+    asked = view.prev_of(evasive, Role.customer) if evasive is not None else None
+    if asked is None or evasive is None or asked_again is None:
+        return False
+    if not ("?" in view.text(asked) and "?" in view.text(asked_again)):
+        return False
+    return view.words(evasive) > 12 and "?" not in view.text(evasive) and not view.has(
+        evasive, S.action_now, S.check_back, S.bad_news, S.refusal, S.commitment
+    )
 
 
 @rule("slecht-nieuws.alternatief-direct")

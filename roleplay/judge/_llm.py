@@ -99,8 +99,9 @@ def trainee_sentences(t: Transcript) -> dict[int, list[str]]:
 def answer_schema(items: list[ChecklistItem], sentences: dict[int, list[str]]) -> dict[str, Any]:
     """The structured-output schema for a batch: one required entry per item id, in order, each with its
     own allowed verdicts; reasoning, evidence, verdict in that order, each quote one of the sentences of
-    the trainee turn it names. A grammar-constrained model (llama.cpp) then cannot skip, repeat or rename an item, invent or paraphrase
-    a quote, cite the customer, or call an always-applicable item not_applicable."""
+    the trainee turn it names. A grammar-constrained model (llama.cpp) then cannot skip, repeat or rename
+    an item, invent or paraphrase a quote, cite the customer, or call an always-applicable item
+    not_applicable."""
     quotes = [{"type": "object", "additionalProperties": False, "required": ["turn", "quote"],
                "properties": {"turn": {"type": "integer", "enum": [n]}, "quote": {"type": "string", "enum": said}}}
               for n, said in sentences.items()]

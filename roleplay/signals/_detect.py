@@ -30,6 +30,33 @@ class Signal:
     cue: str = ""  # the words that triggered it
 
 
+_DENIED_DISCOUNT = re.compile(
+    r"\b(?:geen|niet)\b.{0,20}\b(?:korting|prijsvoordeel|afslag|actie)"
+    r"|\b(?:korting|prijsvoordeel|afslag)\w*\b.{0,25}\b(?:niet|geen|nooit)\b"
+)
+_CLAUSE_END = re.compile(r"[,;:]|\s(?=maar\b)|\s(?=en\b)")
+
+
+def _offered_discount(sent: Sentence) -> str | None:
+    """The words of a discount or freebie the trainee offers, skipping one denied in its own clause
+    ("korting kan ik u niet geven, maar ...": the refusal is no offer, an offer after it still counts)."""
+    for _ in range(4):  # a sentence holds few clauses
+        span = _span(sent, "discount")
+        if span is None:
+            return None
+        toks = sent.tokens
+        lo, hi = toks[span[0]].start - sent.start, toks[span[1] - 1].end - sent.start
+        begin = max((m.end() for m in _CLAUSE_END.finditer(sent.text, 0, lo)), default=0)
+        after = _CLAUSE_END.search(sent.text, hi)
+        end = after.start() if after else len(sent.text)
+        if not _DENIED_DISCOUNT.search(sent.text[begin:end].lower()):
+            return sent.text[lo:hi]
+        rest = [t for t in toks if t.start - sent.start >= end]
+        if not rest:
+            return None
+        sent = Sentence(rest[0].start, sent.end, sent.text[rest[0].start - sent.start:], tuple(rest))
+    return None
+
 def _spans(sent: Sentence, name: str) -> dict[str, tuple[int, int]]:
     lex = _CUSTOMER_LEX if name.startswith("c:") else _LEX
     spans = sent.memo.get(lex.memo)
@@ -507,9 +534,15 @@ def _trainee(text: str, previous: History) -> list[Signal]:
             if c and not (sid in (S.insult, S.judgement) and (_negated_before(sent, c) or _has(sent, "reassuring"))):
                 add(sid, sent, c)
         # --- action
+        # giving back what the customer wants ("u wilt dat het nu stopt") is not doing something now
+        gives_back_wish = full_summary or reflects or (gives_back and len(overlap) >= 2)
         for sid in (S.action_now, S.time_frame, S.vague_time, S.ownership_refusal, S.guided_handover, S.choice_offer):
-            cue_add(sid, sent)
+            if not (sid == S.action_now and gives_back_wish):
+                cue_add(sid, sent)
         commit = _cue(sent, "commitment") if not question else None
+        # "u hoort zo spoedig mogelijk van ons": a vague promise in the company's name commits nobody
+        if commit and "ik" not in words and _has(sent, "vague_time") and not _has(sent, "time_frame"):
+            commit = None
         if commit:
             add(S.commitment, sent, commit)
         if _cue(sent, "unsure"):
@@ -553,10 +586,9 @@ def _trainee(text: str, previous: History) -> list[Signal]:
         if anchor is not None and _is_alternative(sent, k, anchor):
             add(S.alternative, sent, "wel")
         # --- sales
-        if not re.search(
-            r"\bgeen korting|korting (?:zit|is|geven|kan) (?:er )?(?:niet|geen)|\bniet .{0,20}korting", sent.low
-        ):
-            cue_add(S.discount, sent)
+        discount = _offered_discount(sent)
+        if discount:
+            add(S.discount, sent, discount)
         cue_add(S.deadline, sent)
         # --- outbound
         if ctx.n_trainee_before <= 2:
@@ -755,7 +787,7 @@ def _is_alternative(sent: Sentence, k: int, anchor: int) -> bool:
     tail = low.split(" maar ", 1)[1] if (k == anchor and " maar " in low) else (low if k > anchor else "")
     if not tail:
         return False
-    tail_words = set(tail.replace(",", " ").replace(".", " ").split())
+    tail_words = set(re.findall(r"\w+", tail))  # "wat ik wel doe: ..." (any punctuation)
     if "wel" in tail_words and tail_words & {
         "kan",
         "kunnen",
@@ -773,6 +805,9 @@ def _is_alternative(sent: Sentence, k: int, anchor: int) -> bool:
         "mogelijk",
         "kom",
         "doe",
+        "doen",
+        "geef",
+        "zorg",
     }:
         return True
     if tail_words & {

@@ -259,7 +259,7 @@ P: dict[str, list[str]] = {
     "ownership_refusal": [
         "daar ..3 ga ..2 ik ..2 niet ..2 over", "daar ..3 gaan ..2 wij|we ..2 niet ..2 over", "niet ..3 mijn ..3 afdeling|taak|terrein|verantwoordelijkheid|pakkie|probleem",
         "dan ..3 moet|moeten ..3 u|je ..6 bellen|mailen|contact|wenden|terecht|langs|naar", "u|je ..3 moet|moeten ..6 bellen|mailen|contact ..3 met|opnemen|wenden|terecht",
-        "moet|moeten ..1 u|je ..6 bellen|mailen|contact|wenden|terecht", "wij|we|ik ..1 gaan|ga ..1 niet ..3 over", "gaan|ga ..1 wij|we|ik ..3 niet ..1 over",
+        "moet|moeten ..1 u|je ..9 bellen|mailen|contact|wenden|terecht", "wij|we|ik ..1 gaan|ga ..1 niet ..3 over", "gaan|ga ..1 wij|we|ik ..3 niet ..1 over",
         "daar ..3 kan ..3 ik ..3 niets|niks ..3 mee|aan", "dat ..3 is ..3 een ..3 andere ..3 afdeling", "ik ..3 kan ..3 u|je ..3 daar|hierbij|daarmee ..3 niet ..3 helpen",
         "daarvoor ..3 moet|moeten|bent ..3 u|je ..3 bij", "dat ..3 moet|moeten|moet ..3 u|je ..3 zelf", "neem|neemt ..3 u|je ..3 maar ..3 contact",
         "daar ..3 zijn|is ..3 wij|we|ik ..3 niet ..3 verantwoordelijk", "dat ..3 ligt ..3 niet ..3 bij|aan ..3 ons|mij", "niet ..3 aan ..3 mij",
@@ -300,13 +300,15 @@ P: dict[str, list[str]] = {
         "is ..3 uitgesloten", "doen ..3 wij|we ..3 niet|geen", "wij|we ..3 doen ..4 geen|niet", "zit ..3 er ..3 niet ..3 in",
         "valt ..3 niet ..3 onder", "daar ..3 kan ..3 ik ..3 niet ..3 in ..3 meegaan", "dat ..3 valt ..3 buiten",
         "dat ..3 zit ..3 niet ..3 in ..3 de ..3 garantie|voorwaarden|polis|regeling", "ik ..3 ga ..3 dat ..3 niet ..3 doen",
-        "prijzen|prijs|kosten|tarief|tarieven ..3 staan|staat ..1 vast", "blijven|blijft ..1 staan", "gelden|geldt ..2 voor ..1 iedereen",
+        "prijzen|prijs|kosten|tarief|tarieven ..3 staan|staat ..1 vast", "blijven|blijft ..1 staan",
+        "blijft|blijven ..3 ingehouden|gehandhaafd|van_kracht", "gelden|geldt ..2 voor ..1 iedereen",
         "daar ..2 kan ..1 ik|we ..2 niets|niks ..2 vanaf|aan ..1 doen|veranderen",
         "geen ..3 mogelijkheid", "kan|kunnen ..1 ik|we|wij ..4 niet ..2 geven|vergoeden|doen|leveren|bieden|betalen|uitbetalen|toekennen|vervangen|sturen|regelen|terugbetalen|terugstorten|crediteren|compenseren|verstrekken|verzorgen|aanbieden|toezeggen|beloven|omruilen|ruilen|doorverbinden|annuleren|kwijtschelden|uitzonderen", "# ..3 kan|kunnen ..1 ik|we ..3 niet",
     ],
     # refusals in general words: only when the customer just asked for something
     "refusal_weak": [
-        "ik|we|wij|dat|dit|het ..3 kan|kunnen|mag|mogen ..6 niet|geen", "kan|kunnen|mag|mogen ..1 ik|we|wij ..6 niet|geen",
+        "ik|we|wij|dat|dit|het ..3 kan|kunnen|mag|mogen ..6 niet|geen", "kan|kunnen|mag|mogen ..1 ik|we|wij ..6 niet|geen|niets|niks",
+        "gaat|gaan|zal|zullen ..3 niet ..2 lukken", "lukt ..3 niet",
         "dat ..3 gaat ..3 niet", "dat ..3 lukt ..3 niet", "gaat|lukt ..3 nu|vandaag|helaas ..2 niet",
         "helaas ..6 niet|geen", "ik ..3 kan ..3 u|je ..3 geen|niet", "wij|we ..3 hebben ..3 geen",
     ],
@@ -373,6 +375,11 @@ P: dict[str, list[str]] = {
         "goedkoper|scherper ..3 maken|doen|geven|aanbieden", "euro|€ ..3 eraf|korting|minder", "ik ..3 kom ..3 u|je ..3 tegemoet ..3 in ..3 de ..3 prijs",
         "voor ..3 u|je ..3 een ..3 speciale|scherpe|mooie ..2 prijs", "speciale ..2 prijs", "laat ..3 ik ..3 u|je ..3 de ..3 bezorgkosten",
         "ik ..3 reken ..3 geen|niet", "ik ..3 doe ..3 het ..3 voor",
+        # waived costs and free periods are a price advantage without the word 'korting'
+        "reken|rekenen ..1 ik|we|wij ..5 niet|geen", "eerste ..2 maand|maanden|week|weken|les|lessen|jaar ..1 gratis",
+        "# ..1 maand|maanden|week|weken ..1 gratis", "gratis ..2 proefmaand|proefperiode|maand|maanden|week|weken",
+        "geen|zonder ..1 inschrijfkosten|inschrijfgeld|bezorgkosten|verzendkosten|installatiekosten|aansluitkosten|administratiekosten|startkosten|entreekosten|bemiddelingskosten",
+        "laat|laten ..1 ik|we|wij ..5 vervallen|wegvallen",
     ],
     "deadline": [
         "alleen ..2 vandaag|deze_week|tot|t/m", "alleen ..1 nog ..2 vandaag|tot|t/m|deze_week", "nog ..3 maar ..3 #|twee|drie|een|even|enkele|paar", "op ..1 = ..1 op", "zolang ..3 de ..3 voorraad",
@@ -478,6 +485,7 @@ CUSTOMER: dict[str, list[str]] = {
         "dat ..3 moet ..3 toch ..3 kunnen", "uitzondering", "ik ..3 wil|eis|verlang ..3 gewoon", "echt ..3 niet ..3 ?", "ook ..3 niet ..3 als", "heus|echt ..3 niet ..3 even",
         "maar ..6 toch ..6 ?", "kom ..3 op", "ik ..3 vraag ..3 het ..3 nog ..3 één|een ..3 keer", "nog ..3 één|een ..3 keer", "dat ..3 kan ..3 ik ..3 niet ..3 accepteren|geloven",
         "helemaal ..3 niets|niks", "iets ..3 moet ..3 er ..3 toch", "zelfs ..3 niet", "niet ..3 een ..3 klein ..3 beetje",
+        "niet ..1 eens", "regel|zorg|doe ..2 gewoon|nou|dan|toch ..3 iets|wat|ervoor|dat|het", "dat ..2 meen ..2 je|u ..2 niet",
     ],
     "objection": [
         "al ..3 een ..3 vaste ..2 leverancier|partij|partner|bedrijf|schoonmaker|club|bureau",
