@@ -190,3 +190,37 @@ def test_every_catalogue_item_has_a_rule() -> None:
 
     lib = default_library()
     assert {it.id for cl in lib.checklists.values() for it in cl.items} == set(RULES)
+
+
+def _judge(turns: list[tuple[str, str]], checklist: str) -> dict[str, Verdict]:
+    t = Transcript(checklists=[checklist], turns=[Turn(role=Role(r), text=x) for r, x in turns])
+    return verdicts(make_judge("rules", library=default_library()).score(t, [checklist]))
+
+
+def test_cutting_in_on_a_customer_who_breaks_off_is_not_letting_them_finish() -> None:
+    v = _judge(
+        [
+            ("customer", "Ik bel over mijn fiets, die staat al vijf weken bij jullie in de werkplaats, en —"),
+            ("trainee", "Oké, dan moet u eigenlijk even de werkplaats zelf bellen, die hebben een eigen nummer."),
+            ("customer", "Die heb ik al twee keer gebeld! Ik wil gewoon weten wanneer ik hem terugkrijg."),
+            ("trainee", "Ik kijk het nu voor u na."),
+        ],
+        "actief-luisteren",
+    )
+    assert v["actief-luisteren.laten-uitpraten"] is NOT_MET
+
+
+def test_news_the_customer_throws_back_after_being_talked_around() -> None:
+    v = _judge(
+        [
+            ("customer", "Jullie verhuizers hebben mijn kast laten vallen. Krijg ik die vergoed of niet?"),
+            ("trainee", "Kijk, in dit soort gevallen spelen er een aantal factoren mee bij de afhandeling, en er wordt "
+                        "gekeken naar de aard van de schade en de inventarislijst."),
+            ("customer", "Ik snap er niks van. Hoeveel krijg ik dan?"),
+            ("trainee", "Dat is bij de standaardregeling vijfhonderd euro per stuk."),
+            ("customer", "Vijfhonderd euro?! Die kast is veertienhonderd waard!"),
+            ("trainee", "Ik begrijp dat dit een flinke tegenvaller is."),
+        ],
+        "slecht-nieuws",
+    )
+    assert v["slecht-nieuws.direct-brengen"] is NOT_MET  # the news was there, but only after asking twice

@@ -64,6 +64,9 @@ POSITIVE = [
     (S.pitch, "Bij ons staat kwaliteit altijd voorop en we hebben een prachtig assortiment."),
     (S.judgement, "Tja, dat had u wel even moeten lezen."),
     (S.discount, "Ik kan u tien procent korting geven als u vandaag beslist."),
+    (S.discount, "Als u vandaag tekent, krijgt u de eerste maand gratis."),  # a freebie without 'korting'
+    (S.discount, "Neemt u de grote, dan reken ik de bezorging niet."),
+    (S.discount, "Korting kan ik niet geven, maar ik laat de bezorgkosten vervallen."),  # the offer after the no
     (S.deadline, "Deze actie loopt vrijdag af, dus wacht niet te lang."),
     (S.doubt_question, "Waar twijfelt u nog aan?"),
     (S.doubt_question, "Wat zou voor u de knoop doorhakken?"),
@@ -96,6 +99,8 @@ NEGATIVE = [
     (S.listening_signal, "Oké. Fijne dag.", ANGRY),  # a goodbye, not an invitation to go on
     (S.listening_signal, "Oké. Mag ik uw postcode?", ANGRY),
     (S.discount, "De basis kost twaalf euro per maand.", ANGRY),
+    (S.discount, "Korting kan ik u niet geven, de prijs is al scherp.", ASKED),  # refusing one is no offer
+    (S.discount, "Er loopt geen actie op, en korting geven we niet.", ASKED),
     (S.judgement, "Dat is helemaal niet dom, dat gebeurt vaker.", ANGRY),
     (S.summary, "Dus het gaat over uw jaarafrekening, klopt dat?", ANGRY),  # one fact, not a summary
     (S.joke, "Ik begrijp dat het heel vervelend is.", ANGRY),
@@ -112,6 +117,16 @@ def test_blunt_no_after_a_request() -> None:
     assert S.blunt_no in ids("Nee, dat kan niet.", ASKED)
     assert S.refusal in ids("Een nieuwe machine kan ik u niet geven.", ASKED)
     assert S.blunt_no not in ids("Een nieuwe machine kan ik u niet geven.", ASKED)
+
+
+def test_refusal_in_other_words_after_a_request() -> None:
+    assert S.refusal in ids("Een nieuwe scootmobiel gaat echt niet lukken.", ASKED)
+    assert S.refusal in ids("De honderdtachtig euro blijft ingehouden.", ASKED)
+
+
+def test_alternative_after_a_colon() -> None:
+    found = ids("Terugbetalen kan ik niet doen. Wat ik wel doe: ik stuur u kosteloos nieuwe glazen.", ASKED)
+    assert {S.refusal, S.alternative} <= found
 
 
 def test_alternative_with_the_refusal() -> None:

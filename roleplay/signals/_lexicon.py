@@ -379,7 +379,7 @@ P: dict[str, list[str]] = {
         "reken|rekenen ..1 ik|we|wij ..5 niet|geen", "eerste ..2 maand|maanden|week|weken|les|lessen|jaar ..1 gratis",
         "# ..1 maand|maanden|week|weken ..1 gratis", "gratis ..2 proefmaand|proefperiode|maand|maanden|week|weken",
         "geen|zonder ..1 inschrijfkosten|inschrijfgeld|bezorgkosten|verzendkosten|installatiekosten|aansluitkosten|administratiekosten|startkosten|entreekosten|bemiddelingskosten",
-        "laat|laten ..1 ik|we|wij ..5 vervallen|wegvallen",
+        "laat|laten ..1 ik|we|wij ..5 vervallen|wegvallen", "ik|we|wij ..1 laat|laten ..5 vervallen|wegvallen",
     ],
     "deadline": [
         "alleen ..2 vandaag|deze_week|tot|t/m", "alleen ..1 nog ..2 vandaag|tot|t/m|deze_week", "nog ..3 maar ..3 #|twee|drie|een|even|enkele|paar", "op ..1 = ..1 op", "zolang ..3 de ..3 voorraad",
