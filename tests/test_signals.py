@@ -119,6 +119,12 @@ def test_blunt_no_after_a_request() -> None:
     assert S.blunt_no not in ids("Een nieuwe machine kan ik u niet geven.", ASKED)
 
 
+def test_giving_back_framed_as_the_customers_view_needs_no_shared_words() -> None:
+    said = [("customer", "En die kras zat er al op toen ik hem ophaalde, dat heb ik bij de balie nog gezegd.")]
+    assert S.paraphrase in ids("Dus volgens u was die beschadiging er al toen u de bus meekreeg.", said)
+    assert S.paraphrase not in ids("Dus u belt over de bus.", said)  # a topic, not a giving back
+
+
 def test_refusal_in_other_words_after_a_request() -> None:
     assert S.refusal in ids("Een nieuwe scootmobiel gaat echt niet lukken.", ASKED)
     assert S.refusal in ids("De honderdtachtig euro blijft ingehouden.", ASKED)

@@ -471,10 +471,19 @@ def _trainee(text: str, previous: History) -> list[Signal]:
         declarative = question and words[0] in {"u", "je", "jij", "dus", "en", "uw", "het", "dat", "die", "de", "zo"}
         asked = declarative or any(checks[k : k + 2])
         marker = _cue(sent, "summary_marker") or (words[0] if words[0] in ("dus", "oftewel", "kortom") else None)
+        # framed as the customer's view ("als ik u goed begrijp, ...", "dus volgens u ..."): given back even in
+        # entirely own words, which share no word with what the customer said
+        framed = bool(_cue(sent, "summary_marker") or (words[0] == "dus" and "volgens" in words[1:3])) and (
+            _has_you(sent) and len(words) >= 8 and not _undone(sent)
+        )
         gives_back = (
             not parrot
             and ctx.customer_turns
-            and ((marker and overlap) or (asked and len(overlap) >= 2 and _has_you(sent) and len(words) >= 6))
+            and (
+                (marker and overlap)
+                or framed
+                or (asked and len(overlap) >= 2 and _has_you(sent) and len(words) >= 6)
+            )
         )
         reflects = (
             _reflects(sent, formal)
@@ -499,7 +508,7 @@ def _trainee(text: str, previous: History) -> list[Signal]:
         )
         if full_summary:
             add(S.summary, sent, marker or ", ".join(sorted(overlap)))
-        elif gives_back and not reflects and not topic_only and len(overlap) >= 2:
+        elif gives_back and not reflects and not topic_only and (len(overlap) >= 2 or framed):
             add(S.paraphrase, sent, marker or ", ".join(sorted(overlap)))
         if reflects and (_has_you(sent) or question) and words[0] not in _CONDITIONAL and not _undone(sent):
             add(S.reflection, sent)
