@@ -64,6 +64,7 @@ POSITIVE = [
     (S.pitch, "Bij ons staat kwaliteit altijd voorop en we hebben een prachtig assortiment."),
     (S.judgement, "Tja, dat had u wel even moeten lezen."),
     (S.discount, "Ik kan u tien procent korting geven als u vandaag beslist."),
+    (S.reflection, "En nu staat u er een beetje beteuterd bij."),  # a feeling named in own words
     (S.discount, "Als u vandaag tekent, krijgt u de eerste maand gratis."),  # a freebie without 'korting'
     (S.discount, "Neemt u de grote, dan reken ik de bezorging niet."),
     (S.discount, "Korting kan ik niet geven, maar ik laat de bezorgkosten vervallen."),  # the offer after the no

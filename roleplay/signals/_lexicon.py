@@ -15,6 +15,13 @@ FEELINGS = (
     "opgelicht|genegeerd|afgescheept|belazerd|ontevreden|ongelukkig|onrustig|gestrest|"
     "verward|radeloos|schrikken|geschrokken|overvallen|opgelaten|zuur|tegenvaller|tegenval*|domper|in_de_steek|klaar_mee|ten_einde_raad"
 )
+# Adjectives that only describe a person's state of mind (unlike "lastig" or "zorgen"), for "u ... <state>".
+STATES_OF_MIND = (
+    "beteuterd|teleurgesteld|boos|kwaad|woedend|bang|ongerust|bezorgd|onzeker|zenuwachtig|verdrietig|gefrustreerd|"
+    "geïrriteerd|geschrokken|overstuur|radeloos|wanhopig|ontmoedigd|gekwetst|beschaamd|opgelaten|machteloos|"
+    "gespannen|gestrest|overvallen|ontdaan|van_slag|in_de_war|verontwaardigd|opgelucht|nerveus|bedrogen|afgescheept|"
+    "gepikeerd|geërgerd|balend|bedrukt|terneergeslagen|moedeloos|ongelukkig|ontevreden|eenzaam|hulpeloos"
+)
 EMPATHY_NOUNS = "frustratie|ergernis|boosheid|teleurstelling|zorg*|onrust|schaamte|twijfel*|irritatie"
 
 P: dict[str, list[str]] = {
@@ -535,6 +542,7 @@ HELPERS: dict[str, list[str]] = {
     "u|je|jij ..6 wilt|wil|wilde|hoopt|hoopte|verwacht|verwachtte|wenst|zoekt|mist|verlangt|rekende|rekent|had_gehoopt|had_verwacht",
     "u|je|jij ..6 dacht|denkt|vreest|vreesde|durft|durfde|opgegeven|opgeeft|gaf_op|ziet_ertegenop|zag_ertegenop|zag_er_tegenop|ziet_er_tegenop|gelooft|geloofde|vertrouwde",
     "u|je|jij ..3 zou ..3 graag|liefst|het_liefst", "u|je|jij ..4 graag ..3 willen|zien|hebben|weten",
+    "u|je|jij ..6 zin ..2 in|had|hebt|heeft", "u|je|jij ..4 keek|kijkt ..3 ernaar ..1 uit|uit",
     "belangrijk ..3 voor ..2 u|je|jou", "voor ..1 u|je|jou ..3 belangrijk|telt|draait|gaat|waardevol|essentieel",
     "het ..3 gaat ..3 u|je ..3 om", "u|je|jij ..3 vindt ..3 het ..3 belangrijk", "u|je|jij ..3 hecht ..3 aan|waarde",
     "u|je ..4 bent|was ..3 toe ..2 aan", "u|je ..3 wilt ..3 gewoon", "u|je ..3 wilt ..3 vooral", "u|je|jij ..3 rekent|rekende ..3 op",
@@ -544,7 +552,9 @@ HELPERS: dict[str, list[str]] = {
     "feel_you": [P["acknowledge_feeling"][0], "u|je ..8 schaamt|schaamde|baalt|baalde|ergert|ergerde|twijfelt|twijfelde|piekert",
                         "u|je ..4 voelt|voelde ..6 zich|je", "u|je ..3 zit|zat ..3 ermee|mee|erover|erin|ermee_in_uw_maag",
                         "zit|zat ..1 u|je ..4 mee|ermee|erover", "dat|het ..3 zit ..3 u|je ..3 niet_lekker|dwars|hoog", "u|je ..2 voelt|voelde ..1 zich|je ..6 " + "ongemakkelijk|rot|schuldig|dom|opgelaten|machteloos|alleen|onzeker|bezwaard|beschaamd|overvallen", "dat ..3 zit ..3 u|je ..3 dwars|hoog", "het ..3 raakt ..3 u|je",
-                        "frustreert|ergert|irriteert|raakt|stoort|kwetst|beangstigt ..3 u|je", "bent ..2 u|je ..4 " + "boos|kwaad|bang|ongerust|teleurgesteld|geïrriteerd|gefrustreerd|bezorgd|onzeker|zenuwachtig|verdrietig|moe|zat|beu"],
+                        "frustreert|ergert|irriteert|raakt|stoort|kwetst|beangstigt ..3 u|je", "bent ..2 u|je ..4 " + "boos|kwaad|bang|ongerust|teleurgesteld|geïrriteerd|gefrustreerd|bezorgd|onzeker|zenuwachtig|verdrietig|moe|zat|beu",
+                        # a state of mind named in the trainee's own words: "u staat er beteuterd bij"
+                        "u|je ..6 " + STATES_OF_MIND, "u|je ..3 schrok|schrikt|baalde"],
     "wish_inverted": ["wilt|wil|hoopt|hoopte|verwacht|zoekt|mist|vindt|voelt|baalt|schaamt|ergert|twijfelt ..1 u|je|jij"],
     "reassuring": ["helemaal|zeker|absoluut|echt|lang ..1 niet ..2 dom|stom|erg|gek|raar|vreemd|onhandig",
                           "geen ..1 schande", "niet ..1 dom|stom ..3 hoor"],
