@@ -126,6 +126,16 @@ def test_giving_back_framed_as_the_customers_view_needs_no_shared_words() -> Non
     assert S.paraphrase not in ids("Dus u belt over de bus.", said)  # a topic, not a giving back
 
 
+def test_parroting_in_another_word_order_and_person() -> None:
+    said = [("customer", "Ik voel me er heel dom over.")]
+    assert S.parroting in ids("Ik begrijp dat u zich er heel dom over voelt.", said)
+    assert S.parroting not in ids("U schaamt zich er een beetje voor, hoor ik.", said)
+
+
+def test_a_wish_in_a_whether_clause_is_no_reflection() -> None:
+    assert S.reflection not in ids("Dan kiest u zelf per week of u een box wilt.")
+
+
 def test_refusal_in_other_words_after_a_request() -> None:
     assert S.refusal in ids("Een nieuwe scootmobiel gaat echt niet lukken.", ASKED)
     assert S.refusal in ids("De honderdtachtig euro blijft ingehouden.", ASKED)

@@ -158,6 +158,21 @@ def _norm(sent: Sentence, swap: dict[str, str]) -> str:
     return " ".join(swap.get(t.text, t.text) for t in sent.tokens if t.text[0].isalnum())
 
 
+_PERSON = {"ik": "u", "mij": "u", "me": "u", "u": "u", "zich": "u", "je": "u", "jij": "u", "jou": "u",
+           "mezelf": "u", "uzelf": "u", "zichzelf": "u", "jezelf": "u", "mijn": "uw", "m'n": "uw", "uw": "uw",
+           "jouw": "uw"}
+_TAG_WORDS = frozenset({"klopt", "dat", "toch", "hè", "he", "of", "niet", "juist", "zo", "goed"})
+
+
+def _lemma_norm(sent: Sentence) -> list[str]:
+    """Lemmas with every person made the customer ('u'/'uw'), minus a trailing check tag ("klopt dat?")."""
+    out = [_PERSON.get(t.text, t.lemma) for t in sent.tokens if t.text[0].isalnum()]
+    if sent.is_question:
+        while out and out[-1] in _TAG_WORDS:
+            out.pop()
+    return out
+
+
 def _has_you(sent: Sentence) -> bool:
     return any(t.text in _YOU for t in sent.tokens)
 
@@ -246,6 +261,15 @@ def parroted(sent: Sentence, ctx: _Context) -> bool:
                 return True
             if len(theirs) >= 25 and fuzz.partial_ratio(theirs, mine) >= 92 and len(mine) <= 1.6 * len(theirs):
                 return True
+            # the same words in another order and conjugation: "ik voel me er dom over" -> "(ik begrijp dat) u
+            # zich er dom over voelt"
+            mine_l, theirs_l = _lemma_norm(_strip_intro(sent)), _lemma_norm(cs)
+            if (
+                len(theirs_l) >= 5
+                and 0.75 <= len(mine_l) / len(theirs_l) <= 1.35
+                and fuzz.token_set_ratio(" ".join(mine_l), " ".join(theirs_l)) >= 95
+            ):
+                return True
             for clause in _CLAUSE.split(theirs):  # one clause of a longer sentence, words reordered
                 if (
                     len(clause.split()) >= 5
@@ -315,9 +339,19 @@ def _reflects(sent: Sentence, formal: bool = False) -> bool:
         return bool(_has(sent, "feel_you") and any(t.text in ("dat", "het") for t in sent.tokens[:2]))
     return bool(
         _has(sent, "feel_you")
-        or _has(sent, "wish")
+        or (_has(sent, "wish") and not _hypothetical_wish(sent))
         or (not sent.is_question and sent.tokens[0].text not in ("wilt", "wil") and _has(sent, "wish_inverted"))
     )
+
+
+_IF_WHETHER = frozenset({"of", "als", "wanneer", "zodra", "indien", "mocht", "tenzij"})
+
+
+def _hypothetical_wish(sent: Sentence) -> bool:
+    """'... kiest u zelf of u een box wilt': a wish in an if/whether clause is an option, not a guess at what
+    the customer wants."""
+    span = _span(sent, "wish")
+    return span is not None and span[0] > 0 and sent.tokens[span[0] - 1].text in _IF_WHETHER
 
 
 def _offer_question(words: list[str]) -> bool:
