@@ -640,9 +640,8 @@ def _trainee(text: str, previous: History) -> list[Signal]:
         cue_add(S.agreement_summary, sent)
         if objection_before and k <= 1:
             span = _span(sent, "objection_ack")
-            pushed = " maar " in sent.low and bool(
-                {"wij", "we", "ons", "onze", "juist", "toch"} & set(sent.low.split(" maar ", 1)[1].split())
-            )
+            # "dat snap ik, maar het kost u maar twee minuutjes": taken back by a sales argument (R21)
+            pushed = " maar " in sent.low and bool(_PUSH_ON & set(re.findall(r"\w+", sent.low.split(" maar ", 1)[1])))
             if span is not None and span[0] <= 2 and not pushed:
                 add(S.objection_ack, sent, _cue(sent, "objection_ack"))
         cue_add(S.name_reason, sent)
@@ -652,6 +651,10 @@ def _trainee(text: str, previous: History) -> list[Signal]:
     return out
 
 
+_PUSH_ON = frozenset(
+    """wij we ons onze juist toch kost kosten bespaart besparen bespaar voordeel voordeliger goedkoper minuutje
+minuutjes gratis korting aanbieding scherp scherpe prijs prijzen rendement oplevert levert""".split()
+)
 _EXTRA_DEMAND = frozenset(
     """vergoeding vergoeden compensatie compenseren schadevergoeding korting gratis manager
 leidinggevende teamleider uitzondering tegemoetkoming coulance kachel nieuw nieuwe extra toekennen""".split()
