@@ -5,6 +5,7 @@ simply did not show is `not_met`; an item about avoiding something is `not_met` 
 Reasons are Dutch, addressed to the trainee.
 """
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -171,13 +172,14 @@ def _aanmoedigen(view: View) -> Decision:
 
 def _cut_ins(view: View) -> list[Hit]:
     """Trainee turns that take over from a customer who was still talking (their turn breaks off with a
-    dash, R2) with a statement of their own rather than a listening signal or a question."""
+    dash, R2) with something of their own (a fix, a data question, a remark) rather than letting them go on."""
     out = []
     for i in view.trainee_turns():
         prev = view.prev_of(i, Role.customer)
         if prev is None or prev != i - 1 or not view.text(prev).rstrip().endswith(("—", "–", " -")):
             continue
-        if "?" in view.text(i) or view.has(i, S.listening_signal) or view.words(i) < 6:
+        # letting them go on or asking about their story is fine; "Heeft u hem al waterpas gezet?" is a fix
+        if view.has(i, S.listening_signal, S.question_open, S.question_clarify) or view.words(i) < 6:
             continue
         first = analyze(view.text(i)).sentences[0]
         out.append(Hit(i, Signal(S.solution, first.start, first.end, first.text, "onderbreekt de klant")))
@@ -1054,6 +1056,7 @@ def _agreements(view: View) -> list[int]:
             view.has(c, C.accept, C.confirm)
             and before is not None
             and not view.has(c, C.objection, C.reject)
+            and not analyze(view.text(c)).sentences[0].is_question  # "Ja, en?" is impatience, not a yes
             and view.has(
                 before,
                 S.proposal,
@@ -1103,9 +1106,15 @@ def _afspraken(view: View) -> Decision:
     return Decision(NOT_MET, "Je vatte de gemaakte afspraken aan het einde niet samen.")
 
 
+_CASUAL_BYE = frozenset({"doei", "doeg", "doehoei", "ciao", "tjoep", "houdoe", "mazzel", "toedels", "toedeloe"})
+
+
 @rule("uitgaand-gesprek.afsluiting")
 def _afsluiting(view: View) -> Decision:
     hits = view.hits(S.closing_greeting, turns=view.trainee_turns()[-1:])
+    casual = [h for h in hits if _CASUAL_BYE & set(re.findall(r"\w+", h.signal.text.lower()))]
+    if casual:
+        return Decision(NOT_MET, "Je groette te amicaal af voor een zakelijk gesprek.", casual[:1])
     if hits:
         return _met(hits, "Je sloot af met een passende groet.")
     return Decision(NOT_MET, "Je sloot het gesprek niet af met een groet.")

@@ -319,6 +319,9 @@ P: dict[str, list[str]] = {
     "refusal_weak": [
         "ik|we|wij|dat|dit|het ..3 kan|kunnen|mag|mogen ..6 niet|geen", "kan|kunnen|mag|mogen ..1 ik|we|wij ..6 niet|geen|niets|niks",
         "gaat|gaan|zal|zullen ..3 niet ..2 lukken", "lukt ..3 niet",
+        # an action refused with the object first: "Een ander merk plaats ik niet"; holding to it: "ik houd het bij"
+        "plaats|installeer|lever|verstuur|stuur|geef|doe|maak|vervang|reken|vergoed|betaal|regel|zet|neem|boek|schrijf|pas ..1 ik|we|wij ..3 niet|geen",
+        "ik|we|wij ..1 houd|hou|houden|blijf|blijven ..2 het ..1 bij|erbij",
         "dat ..3 gaat ..3 niet", "dat ..3 lukt ..3 niet", "gaat|lukt ..3 nu|vandaag|helaas ..2 niet",
         "helaas ..6 niet|geen", "ik ..3 kan ..3 u|je ..3 geen|niet", "wij|we ..3 hebben ..3 geen",
     ],
@@ -440,7 +443,7 @@ P: dict[str, list[str]] = {
         "ik ..3 noteer|zet ..6 afspraak|agenda|dinsdag|maandag|woensdag|donderdag|vrijdag|#", "even ..3 samenvatten|samengevat|op_een_rijtje",
         "op ..1 een ..1 rij|rijtje", "vat ..2 ik ..3 samen", "zet|leg ..1 ik ..3 vast", "ik ..1 zet|leg ..3 vast", "dan ..3 zie|spreek|bel|mail|stuur ..6 ik ..6 u|je ..6 maandag|dinsdag|woensdag|donderdag|vrijdag|#|volgende|morgen|de|over",
         "dan ..3 staat ..3 de ..3 afspraak", "samengevat", "kort ..2 samengevat", "om ..3 het ..3 samen ..3 te ..3 vatten", "ik ..3 vat ..3 samen", "dan ..3 weten ..3 we ..3 wat",
-        "dan ..3 hebben ..3 we ..3 afgesproken|een_afspraak", "dan ..3 stuur ..3 ik ..6 en|u|vandaag|morgen|de|informatie|documentatie|een", "dan ..3 bel ..3 ik ..3 u ..6 #|over|op|maandag|dinsdag|woensdag|donderdag|vrijdag|in|terug|volgende|eind|begin",
+        "dan ..3 hebben ..3 we ..3 afgesproken|een_afspraak", "dan ..3 stuur|mail|app|e-mail ..3 ik ..6 en|u|vandaag|morgen|de|informatie|documentatie|een", "dan ..3 bel ..3 ik ..3 u ..6 #|over|op|maandag|dinsdag|woensdag|donderdag|vrijdag|in|terug|volgende|eind|begin",
         "dan ..3 kom ..3 ik ..6 #|op|maandag|dinsdag|woensdag|donderdag|vrijdag|volgende|langs", "dus ..6 #|maandag|dinsdag|woensdag|donderdag|vrijdag|volgende ..6 uur|langs|bel|kom|stuur|afspraak",
     ],
     "objection_ack": [
