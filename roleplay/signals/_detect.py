@@ -575,6 +575,8 @@ def _trainee(text: str, previous: History) -> list[Signal]:
         for sid in (S.judgement, S.own_story, S.pitch, S.joke, S.insult):
             c = _cue(sent, sid)
             if c and not (sid in (S.insult, S.judgement) and (_negated_before(sent, c) or _has(sent, "reassuring"))):
+                if sid == S.judgement and {"graag", "liever"} & set(c.lower().split()):
+                    continue  # "u had het graag zelf gedaan" names a wish, it does not reproach
                 add(sid, sent, c)
         # --- action
         # giving back what the customer wants ("u wilt dat het nu stopt") is not doing something now
