@@ -65,6 +65,9 @@ POSITIVE = [
     (S.judgement, "Tja, dat had u wel even moeten lezen."),
     (S.discount, "Ik kan u tien procent korting geven als u vandaag beslist."),
     (S.reflection, "En nu staat u er een beetje beteuterd bij."),  # a feeling named in own words
+    (S.validate_feeling, "Dat het aan u knaagt, vind ik heel begrijpelijk."),
+    (S.solution, "Heeft u het kastje al eens uit het stopcontact gehaald?"),  # a fix offered as a question
+    (S.discount, "Nou, omdat u het bent: ik kan er vijftig euro af doen."),
     (S.discount, "Als u vandaag tekent, krijgt u de eerste maand gratis."),  # a freebie without 'korting'
     (S.discount, "Neemt u de grote, dan reken ik de bezorging niet."),
     (S.discount, "Korting kan ik niet geven, maar ik laat de bezorgkosten vervallen."),  # the offer after the no
@@ -101,6 +104,8 @@ NEGATIVE = [
     (S.listening_signal, "Oké. Mag ik uw postcode?", ANGRY),
     (S.discount, "De basis kost twaalf euro per maand.", ANGRY),
     (S.discount, "Korting kan ik u niet geven, de prijs is al scherp.", ASKED),  # refusing one is no offer
+    (S.sympathy, "Dat is lastig precies te zeggen.", ANGRY),  # hard to say, not sympathy
+    (S.reflection, "Het kan even duren, en ik wil u geen valse hoop geven.", ANGRY),  # 'u' is the object
     (S.discount, "Er loopt geen actie op, en korting geven we niet.", ASKED),
     (S.judgement, "Dat is helemaal niet dom, dat gebeurt vaker.", ANGRY),
     (S.summary, "Dus het gaat over uw jaarafrekening, klopt dat?", ANGRY),  # one fact, not a summary

@@ -250,7 +250,7 @@ def _samenvatten(view: View) -> Decision:
 
 @rule("empathisch-luisteren.gevoel-erkennen")
 def _gevoel_erkennen(view: View) -> Decision:
-    hits = view.trainee_hits(S.acknowledge_feeling, S.validate_feeling, S.reflection)
+    hits = _own_words(view, view.trainee_hits(S.acknowledge_feeling, S.validate_feeling, S.reflection))  # R13
     if hits:
         return _met(hits, "Je benoemde het gevoel van de klant en erkende het.")
     dismiss = view.trainee_hits(S.dismissive)
@@ -550,7 +550,7 @@ def _excuses(view: View) -> Decision:
 
 @rule("empathie-tonen.gevoel-valideren")
 def _gevoel_valideren(view: View) -> Decision:
-    hits = view.trainee_hits(S.validate_feeling)
+    hits = _own_words(view, view.trainee_hits(S.validate_feeling))  # a parroted "ik begrijp dat ..." is empty (R13)
     if hits:
         return _met(hits, "Je liet merken dat het gevoel van de klant begrijpelijk en terecht is.")
     return Decision(NOT_MET, "Je liet niet merken dat je het gevoel van de klant begrijpt of terecht vindt.")

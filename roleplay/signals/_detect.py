@@ -340,8 +340,29 @@ def _reflects(sent: Sentence, formal: bool = False) -> bool:
     return bool(
         _has(sent, "feel_you")
         or (_has(sent, "wish") and not _hypothetical_wish(sent))
-        or (not sent.is_question and sent.tokens[0].text not in ("wilt", "wil") and _has(sent, "wish_inverted"))
+        or (not sent.is_question and sent.tokens[0].text not in ("wilt", "wil") and _inverted_wish(sent))
     )
+
+
+_HEDGE = frozenset({"precies", "exact", "goed", "nu", "zo", "echt", "wel"})
+
+
+def _hard_to_do(sent: Sentence) -> bool:
+    """'Dat is lastig (precies) te zeggen': the difficulty of doing something, not sympathy for the customer."""
+    span = _span(sent, "sympathy")
+    if span is None:
+        return False
+    after = [t.text for t in sent.tokens[span[1] : span[1] + 2]] + ["", ""]
+    return after[0] == "te" or (after[0] in _HEDGE and after[1] == "te")
+
+
+_OTHER_SUBJECT = frozenset({"ik", "we", "wij", "hij", "zij", "ze", "men", "iemand", "niemand", "collega"})
+
+
+def _inverted_wish(sent: Sentence) -> bool:
+    """'Daarom wilt u ...' names the customer's wish; in 'ik wil u geen valse hoop geven' the 'u' is the object."""
+    span = _span(sent, "wish_inverted")
+    return span is not None and not (span[0] > 0 and sent.tokens[span[0] - 1].text in _OTHER_SUBJECT)
 
 
 _IF_WHETHER = frozenset({"of", "als", "wanneer", "zodra", "indien", "mocht", "tenzij"})
@@ -567,7 +588,8 @@ def _trainee(text: str, previous: History) -> list[Signal]:
         undone = _undone(sent)
         if not dismissive and not denies and not question and not undone:
             cue_add(S.acknowledge_feeling, sent)
-            cue_add(S.sympathy, sent)
+            if not _hard_to_do(sent):
+                cue_add(S.sympathy, sent)
             if not {"vraag", "punt", "opmerking", "keuze", "idee"} & set(words):  # "een terechte vraag"
                 cue_add(S.validate_feeling, sent)
         if _pitch(sent) and not _cue(sent, "pitch"):
@@ -595,6 +617,8 @@ def _trainee(text: str, previous: History) -> list[Signal]:
         advice = words[0] in {"neem", "kies", "koop", "probeer"} and "u" not in words[1:2]
         if not question and (_cue(sent, "solution") or commit or advice):
             add(S.solution, sent, _cue(sent, "solution") or commit or words[0])
+        elif question and _cue(sent, "fix_question"):
+            add(S.solution, sent, _cue(sent, "fix_question"))
         refuses_ownership = _cue(sent, "ownership_refusal")
         if not refuses_ownership and (
             _has(sent, "ik_help") or (words[0] == "ik" and not question and (commit or _cue(sent, "solution")))

@@ -358,6 +358,12 @@ P: dict[str, list[str]] = {
         "het ..3 zit ..3 zo", "wat ..3 er ..3 gebeurd ..3 is", "de ..2 leverancier|fabrikant|fabriek|importeur|transporteur|vervoerder ..6 heeft|had|kon|levert|leverde ..4 niet|te_laat|later|pas",
         "door ..3 een|de ..3 storing|fout|vertraging|drukte|tekort|staking|probleem|wijziging",
     ],
+    # a fix offered as a question: "Heeft u hem al eens uit het stopcontact gehaald?"
+    "fix_question": [
+        "heeft|hebt|had ..1 u|je ..10 al|wel|eens|weleens|even ..10 geprobeerd|gedaan|gehaald|gezet|gecontroleerd|herstart|opgestart|gereset|"
+        "schoongemaakt|uitgezet|aangezet|ontkalkt|vervangen|ververst|uitgetrokken|losgekoppeld|ingelogd|geüpdatet|bijgewerkt|nagekeken",
+        "probeer|probeert ..1 u|je ..3 eens|even|anders", "heeft|hebt ..1 u|je ..3 al ..3 geprobeerd ..3 om",
+    ],
     "solution": [
         "ik ..4 kan|ga|zal ..6 regelen|sturen|vervangen|repareren|terugbetalen|crediteren|vergoeden|inplannen|maken|aanpassen|oplossen|terugstorten|opnieuw",
         "oplossing ..3 is|zou|kan", "wat ..2 we ..3 kunnen ..3 doen", "ik ..3 stel ..3 voor", "mijn ..1 voorstel", "zal|zullen ik|we ..6 ?",
