@@ -80,6 +80,14 @@ _NOT_NEWS = frozenset(
 )
 
 
+def _echoed_in_disbelief(view: View, reaction: int, said: int) -> bool:
+    """The customer repeats the trainee's words as a short question ("Donderdag? Dónderdag?")."""
+    first = analyze(view.text(reaction)).sentences
+    if not first or not first[0].is_question or len(first[0].tokens) > 4:
+        return False
+    return bool(content_lemmas(first[0].tokens) & analyze(view.text(said)).content_lemmas())
+
+
 def _bad_news(view: View) -> Hit | None:
     """The main bad news: the first trainee turn that brings it in words ("kan niet eerder dan donderdag"),
     or that states an outcome the customer then reacts to badly ("Volgende week?!")."""
@@ -92,7 +100,7 @@ def _bad_news(view: View) -> Hit | None:
             reaction = view.next_of(reaction, Role.customer)  # "Ja." / "Hm." is not yet the reaction
         if (
             reaction is None
-            or not view.has(reaction, C.upset)
+            or not (view.has(reaction, C.upset) or _echoed_in_disbelief(view, reaction, i))
             or any(view.words(j) > 3 for j in view.trainee_turns() if i < j < reaction)
         ):
             continue
@@ -587,12 +595,16 @@ def _actie_nu(view: View) -> Decision:
     )
 
 
+_NOT_BEFORE = re.compile(r"\bv[oó]{2}r\b[^.]{0,60}\b(?:niet|geen)\b|\bniet\b[^.]{0,20}\bv[oó]{2}r\b")
+
+
 @rule("empathie-tonen.tijdsbestek")
 def _tijdsbestek(view: View) -> Decision:
     hits = [
         h
         for h in view.trainee_hits(S.time_frame)
         if view.has(h.turn, S.commitment, S.solution, S.alternative, S.check_back, S.bad_news, S.action_now)
+        and not _NOT_BEFORE.search(h.signal.text.lower())  # "vóór zaterdag lukt het niet" is no time frame
     ]
     if hits:
         return _met(hits, "Je gaf een duidelijk en concreet tijdsbestek.")
