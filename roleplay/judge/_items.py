@@ -270,7 +270,12 @@ def _gevoel_erkennen(view: View) -> Decision:
 @rule("empathisch-luisteren.empathische-vraag")
 def _empathische_vraag(view: View) -> Decision:
     open_ = {(h.turn, h.signal.start) for h in view.trainee_hits(S.question_open)}
-    hits = [h for h in view.trainee_hits(S.question_clarify) if (h.turn, h.signal.start) in open_]
+    closing = {(h.turn, h.signal.start) for h in view.trainee_hits(S.anything_else)}  # "Wat kan ik nog meer doen?"
+    hits = [
+        h
+        for h in view.trainee_hits(S.question_clarify)
+        if (h.turn, h.signal.start) in open_ and (h.turn, h.signal.start) not in closing
+    ]
     hits += view.trainee_hits(S.question_needs)
     if hits:
         return _met(

@@ -1,5 +1,6 @@
 """A transcript seen through its signals: who said what, in which turn, and what the other side did next."""
 
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
@@ -11,6 +12,9 @@ from ..signals import C, S, Signal, customer_signals, trainee_signals
 class Hit:
     turn: int
     signal: Signal
+
+
+_ADMIN_WORDS = frozenset("naam achternaam voornaam systeem gegevens klantnummer adres spelling".split())
 
 
 @dataclass
@@ -97,7 +101,10 @@ class View:
         return self.n
 
     def first_solution_turn(self) -> Hit | None:
-        return self.first(S.solution, S.commitment, S.alternative, S.choice_offer, turns=self.trainee_turns())
+        """The first offer of help with the problem; noting the name or data ("dan zet ik hem goed in het
+        systeem") is not one."""
+        hits = self.hits(S.solution, S.commitment, S.alternative, S.choice_offer, turns=self.trainee_turns())
+        return next((h for h in hits if not _ADMIN_WORDS & set(re.findall(r"\w+", h.signal.text.lower()))), None)
 
     def confirmations(self) -> list[int]:
         return [h.turn for h in self.customer_hits(C.confirm)]

@@ -356,6 +356,7 @@ def _hard_to_do(sent: Sentence) -> bool:
     return after[0] == "te" or (after[0] in _HEDGE and after[1] == "te")
 
 
+_PAST = frozenset("stond stonden kwam kwamen was waren ging gingen deed deden zei zeiden lag lagen".split())
 _OTHER_SUBJECT = frozenset({"ik", "we", "wij", "hij", "zij", "ze", "men", "iemand", "niemand", "collega"})
 
 
@@ -442,7 +443,9 @@ def _trainee(text: str, previous: History) -> list[Signal]:
         _opening(sent, k, add, cue_add)
         if cue_add(S.thanks, sent):
             pass
-        if not _negated(sent) or "fijn" in words:
+        positive = _span(sent, "positive_statement")
+        # "Wat goed dat u het niet heeft laten zitten": the negation sits in the clause after the praise
+        if positive is not None and (not _negated(sent) or "fijn" in words or positive[0] <= 1):
             cue_add(S.positive_statement, sent)
         if k >= len(sents) - 2:
             cue_add(S.closing_greeting, sent)
@@ -615,8 +618,11 @@ def _trainee(text: str, previous: History) -> list[Signal]:
         if _cue(sent, "unsure"):
             add(S.check_back, sent, _cue(sent, "unsure"))
         advice = words[0] in {"neem", "kies", "koop", "probeer"} and "u" not in words[1:2]
-        if not question and (_cue(sent, "solution") or commit or advice):
-            add(S.solution, sent, _cue(sent, "solution") or commit or words[0])
+        solution = _cue(sent, "solution")
+        if solution and solution.lower().startswith("een ") and _PAST & set(words):
+            solution = None  # "er stond een monteur bij u": the story retold, nothing offered
+        if not question and (solution or commit or advice):
+            add(S.solution, sent, solution or commit or words[0])
         elif question and _cue(sent, "fix_question"):
             add(S.solution, sent, _cue(sent, "fix_question"))
         refuses_ownership = _cue(sent, "ownership_refusal")
@@ -758,7 +764,10 @@ def _undone(sent: Sentence) -> bool:
     if " maar " not in low:
         return False
     tail = low.split(" maar ", 1)[1].replace(",", " ").split()
-    defence = "ik" in tail[:3] and bool({"niet", "niks", "niets", "geen"} & set(tail))
+    defence = ("ik" in tail[:3] and bool({"niet", "niks", "niets", "geen"} & set(tail))) or (
+        # "..., maar wij zijn afhankelijk van de fabrikant": the company's defence
+        bool({"wij", "we"} & set(tail[:2])) and bool({"afhankelijk", "gebonden", "beleid", "regels"} & set(tail))
+    )
     return defence or any(
         x in " ".join(tail)
         for x in (

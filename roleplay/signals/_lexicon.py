@@ -44,6 +44,7 @@ P: dict[str, list[str]] = {
         "ik help u graag", "graag gedaan", "wat goed", "gelukkig ..3 kan|kunnen|is", "bedankt|dank",
         "ik ga u graag helpen", "u bent bij mij aan het juiste adres", "ik kijk graag met u",
         "wat|heel|erg|zo ..1 goed|fijn|mooi|prettig|sterk|slim|verstandig ..1 dat ..1 u|je",
+        "goede|juiste ..1 adres|plek|loket|persoon", "bij ..1 mij ..3 goed ..1 terecht",
     ],
     "closing_greeting": [
         "fijne|prettige|goede|mooie ..2 dag|middag|avond|weekend|ochtend|voortzetting|werkdag|vakantie",
@@ -150,7 +151,8 @@ P: dict[str, list[str]] = {
         "begrijpelijk|logisch|terecht|menselijk ..2 dat ..4 u|je|jij", "niet ..2 gek ..3 dat ..3 u|je",
         "in ..1 uw|je|jouw ..1 plaats|schoenen|situatie", "als ik ..2 u|jou|jij ..2 was", "wie ..3 zou ..3 niet",
         f"ik|mij|me ..2 zou|zouden|had ..6 ook ..4 {FEELINGS}|balen|boos|zo|hetzelfde|klaar|zat|chagrijnig|pissig|reageren|voelen|ongerust|schamen|schrikken",
-        "dat ..2 zou ..3 mij|me|iedereen|ieder ..3 ook", "iedereen|ieder ..4 zou ..6 ook|zo|hetzelfde|{FEELINGS}",
+        "dat ..2 zou ..3 mij|me|iedereen|ieder ..3 ook", "als ..3 mij|me ..3 overkwam|overkomt|gebeurde|gebeurt|overkomen ..6 zou ..2 ik ..2 ook",
+        "iedereen|ieder ..4 zou ..6 ook|zo|hetzelfde|{FEELINGS}",
         "alle ..1 recht", "u|je heeft|hebt ..3 gelijk", "ik ..2 snap|begrijp ..3 heel|helemaal|volkomen|best|goed|prima ..3 dat|waarom|hoe|het",
         "dat ..3 snap|begrijp ..2 ik ..2 heel|helemaal|volkomen|best|goed|prima", "ik ..2 snap|begrijp ..2 waarom",
         "snap|begrijp ..1 ik ..2 heel|helemaal|volkomen|best|goed|prima",
