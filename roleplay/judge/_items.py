@@ -957,7 +957,8 @@ def _erkennen(view: View) -> Decision:
     replies = _objection_replies(view)
     if not replies:
         return Decision(NA, "De prospect maakte geen contactbezwaar.")
-    hits = view.hits(S.objection_ack, turns=replies)
+    # accepting the final no while saying goodbye is not acknowledging an objection (R21)
+    hits = [h for h in view.hits(S.objection_ack, turns=replies) if not view.has(h.turn, S.closing_greeting)]
     if hits:
         return _met(hits, "Je erkende het bezwaar van de prospect eerst, voordat je verder ging.")
     return Decision(NOT_MET, "Je ging in tegen het bezwaar zonder het eerst te erkennen.")
@@ -1094,6 +1095,7 @@ def _agreements(view: View) -> list[int]:
             out.append(c)  # "Woensdag om negen uur." picks one of the proposed moments
         after = view.next_of(c, Role.trainee)
         text = view.text(c).lower()
+        answer = view.next_of(after, Role.customer) if after is not None else None
         if (
             after is not None
             and any(w in text for w in _CUSTOMER_ASKS)
@@ -1101,6 +1103,8 @@ def _agreements(view: View) -> list[int]:
                 view.has(after, S.commitment, S.agreement_summary)
                 or any(w in view.text(after).lower()[:60] for w in _TAKES_IT_ON)
             )
+            # "Informatie sturen kan, maar ik kom liever langs" - "Nee." is no agreement
+            and not (answer is not None and view.has(answer, C.reject, C.objection))
         ):
             out.append(after)
     return sorted(set(out))

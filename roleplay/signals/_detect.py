@@ -672,8 +672,10 @@ def _trainee(text: str, previous: History) -> list[Signal]:
         cue_add(S.agreement_summary, sent)
         if objection_before and k <= 1:
             span = _span(sent, "objection_ack")
-            # "dat snap ik, maar het kost u maar twee minuutjes": taken back by a sales argument (R21)
-            pushed = " maar " in sent.low and bool(_PUSH_ON & set(re.findall(r"\w+", sent.low.split(" maar ", 1)[1])))
+            # "dat snap ik, maar het duurt maar twee minuten": taken back by "maar" (R21), unless what follows
+            # asks the prospect something or offers another moment
+            after = set(re.findall(r"\w+", sent.low.split(" maar ", 1)[1])) if " maar " in sent.low else set()
+            pushed = bool(after) and (bool(_PUSH_ON & after) or not (sent.is_question or _LATER & after))
             if span is not None and span[0] <= 2 and not pushed:
                 add(S.objection_ack, sent, _cue(sent, "objection_ack"))
         cue_add(S.name_reason, sent)
@@ -687,6 +689,7 @@ _PUSH_ON = frozenset(
     """wij we ons onze juist toch kost kosten bespaart besparen bespaar voordeel voordeliger goedkoper minuutje
 minuutjes gratis korting aanbieding scherp scherpe prijs prijzen rendement oplevert levert""".split()
 )
+_LATER = frozenset("later terug terugbellen moment keer wanneer mail mailen sturen stuur volgende".split())
 _EXTRA_DEMAND = frozenset(
     """vergoeding vergoeden compensatie compenseren schadevergoeding korting gratis manager
 leidinggevende teamleider uitzondering tegemoetkoming coulance kachel nieuw nieuwe extra toekennen""".split()

@@ -462,7 +462,8 @@ P: dict[str, list[str]] = {
         "ik ..3 noteer|zet ..6 afspraak|agenda|dinsdag|maandag|woensdag|donderdag|vrijdag|#", "even ..3 samenvatten|samengevat|op_een_rijtje",
         "op ..1 een ..1 rij|rijtje", "vat ..2 ik ..3 samen", "zet|leg ..1 ik ..3 vast", "ik ..1 zet|leg ..3 vast", "dan ..3 zie|spreek|bel|mail|stuur ..6 ik ..6 u|je ..6 maandag|dinsdag|woensdag|donderdag|vrijdag|#|volgende|morgen|de|over",
         "dan ..3 staat ..3 de ..3 afspraak", "samengevat", "kort ..2 samengevat", "om ..3 het ..3 samen ..3 te ..3 vatten", "ik ..3 vat ..3 samen", "dan ..3 weten ..3 we ..3 wat",
-        "dan ..3 hebben ..3 we ..3 afgesproken|een_afspraak", "dan ..3 stuur|mail|app|e-mail ..3 ik ..6 en|u|vandaag|morgen|de|informatie|documentatie|een", "dan ..3 bel ..3 ik ..3 u ..6 #|over|op|maandag|dinsdag|woensdag|donderdag|vrijdag|in|terug|volgende|eind|begin",
+        "dan ..3 hebben ..3 we ..3 afgesproken|een_afspraak", "zodat ..3 we|wij ..3 allebei|beiden|hetzelfde", "voor ..1 de ..1 duidelijkheid",
+        "ik ..1 mail|stuur|bel|kom ..14 en ..10 bel|mail|stuur|kom ..1 ik", "dan ..3 stuur|mail|app|e-mail ..3 ik ..6 en|u|vandaag|morgen|de|informatie|documentatie|een", "dan ..3 bel ..3 ik ..3 u ..6 #|over|op|maandag|dinsdag|woensdag|donderdag|vrijdag|in|terug|volgende|eind|begin",
         "dan ..3 kom ..3 ik ..6 #|op|maandag|dinsdag|woensdag|donderdag|vrijdag|volgende|langs", "dus ..6 #|maandag|dinsdag|woensdag|donderdag|vrijdag|volgende ..6 uur|langs|bel|kom|stuur|afspraak",
     ],
     "objection_ack": [
