@@ -180,7 +180,10 @@ P: dict[str, list[str]] = {
         "deze ..1 keer ..2 wel ..3 goed|even", "bij ..2 een ..2 eigen ..2 fout", "te ..1 gehaast|haastig|slordig|onvoorzichtig|onoplettend",
         "u|je ..3 was|bent ..3 gewoon ..3 te", "staat|stond|zit|zat ..3 gewoon|toch|duidelijk ..4 handleiding|voorwaarden|site|website|kaartje|beschrijving|maattabel|tabel|brief|mail|factuur|bijsluiter|app", "zit|zat|staat|stond ..3 niet ..1 voor ..1 niks|niets",
         "had|hadden ..1 u|je ..3 ook ..3 zelf",
-        "uw|je|jouw ..2 eigen ..2 fout|schuld", "dat ..3 is ..3 niet ..2 zo|erg ..2 slim|handig|verstandig|netjes",
+        "uw|je|jouw ..2 eigen ..2 fout|schuld", "dat ..3 is|was ..3 niet ..2 zo|erg ..2 slim|handig|verstandig|netjes",
+        # lecturing about what the customer should do from now on
+        "van ..1 belang ..3 dat ..2 u|je ..8 bijhoudt|opent|openmaakt|leest|let|controleert|betaalt|opslaat",
+        "in ..1 het ..1 vervolg|voortaan ..6 goed|beter|wel|even ..4 bijhoudt|bijhouden|opletten|lezen|leest|let|openmaakt|controleert|nakijkt",
         "dom|onhandig|onverstandig|slordig|nalatig|onnadenkend|dommig|stom ..3 van u|je",
         "u|je ..3 bent ..3 niet ..2 de ..2 slimste|handigste", "dat ..3 is ..3 dom|stom|onhandig|slordig|knap_dom",
         "tja ..4 dat ..2 gebeurt|krijg|heb ..3 als|je", "dat ..3 krijg|krijgt ..2 je|u ..3 ervan", "niet ..1 zo ..1 slim",
