@@ -611,6 +611,11 @@ def _trainee(text: str, previous: History) -> list[Signal]:
         for sid in (S.action_now, S.time_frame, S.vague_time, S.ownership_refusal, S.guided_handover, S.choice_offer):
             if not (sid == S.action_now and gives_back_wish):
                 cue_add(sid, sent)
+        # "Ik kan ze vrijdag klaarzetten. Of u mailt mij eerst dat lijstje.": a second option offered
+        if words[0] == "of" and k > 0 and any(
+            x.id in (S.solution, S.commitment, S.proposal, S.alternative) and x.start == sents[k - 1].start for x in out
+        ):
+            add(S.choice_offer, sent, "of")
         commit = _cue(sent, "commitment") if not question else None
         # "u hoort zo spoedig mogelijk van ons": a vague promise in the company's name commits nobody
         if commit and "ik" not in words and _has(sent, "vague_time") and not _has(sent, "time_frame"):
@@ -681,9 +686,12 @@ def _trainee(text: str, previous: History) -> list[Signal]:
             if span is not None and span[0] <= 2 and not pushed:
                 add(S.objection_ack, sent, _cue(sent, "objection_ack"))
         cue_add(S.name_reason, sent)
+    if requested and not any(x.id in (S.refusal, S.blunt_no) for x in out):
+        _implied_refusal(sents, out, add)
     asked = bool(ctx.last_customer and ctx.last_customer.sentences and ctx.last_customer.sentences[-1].is_question)
     _listening(a, out, asked)
     _arguments(a, out)
+    out.sort(key=lambda x: x.start)  # stable: signals of one sentence keep their order
     return out
 
 
@@ -760,6 +768,22 @@ _WE_HELP_CUE = "wij/we"
 
 def _clauses(sent: Sentence) -> int:
     return 1 + sum(1 for t in sent.tokens if t.text in (",", "en", "maar", "omdat", "want", "terwijl", "en", ";"))
+
+
+_WHAT_I_CAN = re.compile(r"^(?:maar |en )?(?:wat ik (?:wel|u wel)|wel kan ik|wat wel kan|wat ik u wel)\b")
+
+
+def _implied_refusal(sents: Sequence[Sentence], out: list[Signal], add: Callable[..., None]) -> None:
+    """After a request, "Een monteur vandaag zou voor niets komen. Wat ik wel kan doen, is ...": the contrast
+    says the request is refused, in the statement before it."""
+    for k, sent in enumerate(sents):
+        if k and _WHAT_I_CAN.match(sent.low):
+            before = [s for s in sents[:k] if not s.is_question]
+            if before:
+                add(S.refusal, before[-1], "impliciet")
+                if not any(x.id == S.alternative and x.start == sent.start for x in out):
+                    add(S.alternative, sent, "wel")
+            return
 
 
 def _undone(sent: Sentence) -> bool:
