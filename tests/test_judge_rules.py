@@ -224,3 +224,12 @@ def test_news_the_customer_throws_back_after_being_talked_around() -> None:
         "slecht-nieuws",
     )
     assert v["slecht-nieuws.direct-brengen"] is NOT_MET  # the news was there, but only after asking twice
+
+
+def test_a_casual_goodbye_fails_the_business_close() -> None:
+    turns = [
+        ("trainee", "Goedemiddag, u spreekt met Bas van SchoonPlan. Ik bel u omdat u een nieuw kantoor heeft."),
+        ("customer", "Stuurt u maar wat informatie."),
+        ("trainee", "Dan mail ik u vandaag de brochure. Oké, top. Doei!"),
+    ]
+    assert _judge(turns, "uitgaand-gesprek")["uitgaand-gesprek.afsluiting"] is NOT_MET

@@ -141,6 +141,18 @@ def test_a_wish_in_a_whether_clause_is_no_reflection() -> None:
     assert S.reflection not in ids("Dan kiest u zelf per week of u een box wilt.")
 
 
+def test_refusal_implied_by_what_can_be_done_instead() -> None:
+    asked = [("customer", "Dan wil ik dat er vandaag iemand komt.")]
+    said = "Een monteur vandaag zou voor niets komen. Wat ik wel kan doen, is u donderdag als eerste inplannen."
+    found = ids(said, asked)
+    assert {S.refusal, S.alternative} <= found
+
+
+def test_a_second_option_in_its_own_sentence_is_a_choice() -> None:
+    found = ids("Ik kan ze vrijdag allebei voor hem klaarzetten. Of u mailt mij eerst het lijstje van de opleiding.")
+    assert S.choice_offer in found
+
+
 def test_refusal_in_other_words_after_a_request() -> None:
     assert S.refusal in ids("Een nieuwe scootmobiel gaat echt niet lukken.", ASKED)
     assert S.refusal in ids("De honderdtachtig euro blijft ingehouden.", ASKED)

@@ -378,7 +378,7 @@ P: dict[str, list[str]] = {
         "probeer|probeert ..1 u|je ..3 eens|even|anders", "heeft|hebt ..1 u|je ..3 al ..3 geprobeerd ..3 om",
     ],
     "solution": [
-        "ik ..4 kan|ga|zal ..6 regelen|sturen|vervangen|repareren|terugbetalen|crediteren|vergoeden|inplannen|maken|aanpassen|oplossen|terugstorten|opnieuw",
+        "ik ..4 kan|ga|zal ..6 regelen|sturen|vervangen|repareren|terugbetalen|crediteren|vergoeden|inplannen|maken|aanpassen|oplossen|terugstorten|opnieuw|klaarzetten|klaarleggen|reserveren|apartzetten|bestellen|uitzoeken",
         "oplossing ..3 is|zou|kan", "wat ..2 we ..3 kunnen ..3 doen", "ik ..3 stel ..3 voor", "mijn ..1 voorstel", "zal|zullen ik|we ..6 ?",
         "u|je ..3 kunt|kan ..6 het ..3 beste|gewoon|ook", "het ..3 beste ..3 is|kunt|kan", "we ..3 kunnen|gaan ..6 regelen|sturen|vervangen|repareren|inplannen|oplossen|terugbetalen",
         "probeer|probeert ..3 u|je ..3 eens|even", "als ..3 u|je ..6 dan|even", "een ..2 monteur|nieuwe|vervangend|betalingsregeling|regeling|creditering|vergoeding|tegoedbon|terugbetaling",
