@@ -711,6 +711,13 @@ _REASON_WORDS = frozenset(
 _DEMAND = frozenset("wil wilde eis eisen verwacht toch genoegen accepteer accepteren echt".split())
 
 
+def _gives_reason(text: str) -> bool:
+    """A reason word, also as the head of a compound ("leveringsvoorwaarden", "fabrieksgarantie")."""
+    words = re.findall(r"\w+", text.lower())
+    return any(w in _REASON_WORDS or (len(w) > 8 and w.endswith(("voorwaarden", "garantie", "regels", "beleid")))
+               for w in words)
+
+
 def _insists(view: View, c: int, refused: set[str]) -> bool:
     """After a refusal the customer asks again for the same thing or pushes for it (R8), rather than accepting,
     moving on or asking for something else: the push must be about what was refused."""
@@ -774,7 +781,7 @@ def _voet_bij_stuk(view: View) -> Decision:
     held = view.hits(S.explanation, turns=[reply] if reply is not None else []) or [
         h
         for h in view.hits(S.refusal, turns=[reply] if reply is not None else [])
-        if _REASON_WORDS & {w.strip(",.:;").lower() for w in h.signal.text.split()}
+        if _gives_reason(h.signal.text)
     ]
     if held:
         return _met(held, "Toen de klant aandrong, bleef je bij je standpunt en herhaalde je de reden.")

@@ -34,6 +34,11 @@ _DENIED_DISCOUNT = re.compile(
     r"\b(?:geen|niet)\b.{0,20}\b(?:korting|prijsvoordeel|afslag|actie)"
     r"|\b(?:korting|prijsvoordeel|afslag)\w*\b.{0,25}\b(?:niet|geen|nooit)\b"
 )
+# only the subject of the call given back: "het gaat om ...", "u belt over een declaratie"
+_TOPIC_ONLY = re.compile(
+    r" gaat (?:om|over) "
+    r"| (?:(?:u|je) (?:belt|belde)|(?:belt|belde) (?:u|je)) (?:dus )?(?:over|voor|vanwege|in verband met) "
+)
 _CLAUSE_END = re.compile(r"[,;:]|\s(?=maar\b)|\s(?=en\b)")
 
 
@@ -358,6 +363,7 @@ def _hard_to_do(sent: Sentence) -> bool:
     return after[0] == "te" or (after[0] in _HEDGE and after[1] == "te")
 
 
+_HEDGES = frozenset("misschien wellicht hopelijk eventueel waarschijnlijk".split())
 _PAST = frozenset("stond stonden kwam kwamen was waren ging gingen deed deden zei zeiden lag lagen".split())
 _OTHER_SUBJECT = frozenset({"ik", "we", "wij", "hij", "zij", "ze", "men", "iemand", "niemand", "collega"})
 
@@ -552,7 +558,7 @@ def _trainee(text: str, previous: History) -> list[Signal]:
             and words[0] not in _CONDITIONAL
             and not _cue(sent, "ownership_refusal")
         )
-        topic_only = " gaat om " in f" {sent.low} " or " gaat over " in f" {sent.low} "
+        topic_only = bool(_TOPIC_ONLY.search(f" {sent.low} "))
         asks_meaning = question and "bedoel" in sent.low  # "bedoelt u dat ...?" checks one point
         # several points given back is a summary, also when one of them is a feeling or wish ("..., en u wilt
         # nu vooral ..., klopt dat?"); one feeling with a tag ("U baalt ervan, toch?") is a reflection asked
@@ -572,7 +578,8 @@ def _trainee(text: str, previous: History) -> list[Signal]:
             add(S.paraphrase, sent, marker or ", ".join(sorted(overlap)))
         if reflects and (_has_you(sent) or question) and words[0] not in _CONDITIONAL and not _undone(sent):
             add(S.reflection, sent)
-        if not full_summary and ((reflects and (question or asked)) or ((gives_back or parrot) and asked)):
+        attempt = (gives_back or parrot) and asked and not topic_only
+        if not full_summary and ((reflects and (question or asked)) or attempt):
             # a parroted line with "klopt dat?" is still an attempt to give back, asked as a question (R11)
             add(S.reflection_question, sent, checks[k] or "?")
         if _cue(sent, "intro_phrase") and (overlap or reflects):
@@ -608,8 +615,12 @@ def _trainee(text: str, previous: History) -> list[Signal]:
         # --- action
         # giving back what the customer wants ("u wilt dat het nu stopt") is not doing something now
         gives_back_wish = full_summary or reflects or (gives_back and len(overlap) >= 2)
+        hedged = bool(_HEDGES & set(words))  # "misschien dat het vandaag nog kan" promises no time
         for sid in (S.action_now, S.time_frame, S.vague_time, S.ownership_refusal, S.guided_handover, S.choice_offer):
-            if not (sid == S.action_now and gives_back_wish):
+            if sid == S.time_frame and hedged:
+                if _cue(sent, "time_frame"):
+                    add(S.vague_time, sent, _cue(sent, "time_frame"))
+            elif not (sid == S.action_now and gives_back_wish):
                 cue_add(sid, sent)
         # "Ik kan ze vrijdag klaarzetten. Of u mailt mij eerst dat lijstje.": a second option offered
         if words[0] == "of" and k > 0 and any(
