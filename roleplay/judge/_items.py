@@ -1012,7 +1012,12 @@ def _respectvol_afronden(view: View) -> Decision:
     accepted_later = [h for h in view.customer_hits(C.accept) if h.turn > refusals[-1]]
     if accepted_later:
         return Decision(NA, "De prospect ging uiteindelijk toch akkoord.")
-    rude = view.hits(S.insult, S.question_why, S.deadline, turns=[last])
+    rude = view.hits(S.insult, S.question_why, S.deadline, S.pitch, S.judgement, turns=[last]) + [
+        # "Dat kan ik me voorstellen. Maar bedenkt u wel dat u geld laat liggen.": one more push on the way out
+        Hit(last, Signal(S.pitch, x.start, x.end, x.text, "maar"))
+        for x in analyze(view.text(last)).sentences
+        if x.low.startswith("maar ") and not x.is_question
+    ]
     low = view.text(last).lower().strip()
     if not rude and (low.startswith("nou") or " dan niet" in low or low.endswith(" dan.")):
         return Decision(NOT_MET, "De prospect bleef weigeren en je rondde kortaf of sarcastisch af (“Nou, ... dan.”).")

@@ -708,7 +708,7 @@ def _trainee(text: str, previous: History) -> list[Signal]:
 
 _PUSH_ON = frozenset(
     """wij we ons onze juist toch kost kosten bespaart besparen bespaar voordeel voordeliger goedkoper minuutje
-minuutjes gratis korting aanbieding scherp scherpe prijs prijzen rendement oplevert levert""".split()
+minuutjes gratis korting aanbieding scherp scherpe prijs prijzen rendement oplevert levert waarom""".split()
 )
 _LATER = frozenset("later terug terugbellen moment keer wanneer mail mailen sturen stuur volgende".split())
 _EXTRA_DEMAND = frozenset(
