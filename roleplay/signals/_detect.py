@@ -778,7 +778,12 @@ _WE_HELP_CUE = "wij/we"
 
 
 def _clauses(sent: Sentence) -> int:
-    return 1 + sum(1 for t in sent.tokens if t.text in (",", "en", "maar", "omdat", "want", "terwijl", "en", ";"))
+    toks = list(sent.tokens)
+    if sent.is_question:  # ", klopt dat?" closes the sentence; it adds no point
+        last_comma = max((i for i, t in enumerate(toks) if t.text == ","), default=-1)
+        if last_comma >= 0 and len(toks) - last_comma <= 5:
+            toks = toks[:last_comma]
+    return 1 + sum(1 for t in toks if t.text in (",", "en", "maar", "omdat", "want", "terwijl", ";"))
 
 
 _WHAT_I_CAN = re.compile(r"^(?:maar |en )?(?:wat ik (?:wel|u wel)|wel kan ik|wat wel kan|wat ik u wel)\b")
