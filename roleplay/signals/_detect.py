@@ -340,7 +340,7 @@ def _reflects(sent: Sentence, formal: bool = False) -> bool:
         words[i : i + 2] in (["wilt", "u"], ["kunt", "u"], ["zou", "u"], ["mag", "ik"]) for i in range(len(words))
     ):
         return False  # a request ("wilt u hem spellen?"), not a guess at a feeling
-    if "geen zorgen" in sent.low or {"hoeft", "hoef", "hoeven"} & set(words):
+    if "geen zorgen" in sent.low or {"hoeft", "hoef", "hoeven"} & set(words) or _ANNOUNCES_NEWS.search(sent.low):
         return False  # "Maakt u zich geen zorgen": the feeling denied, not named (R13)
     if not _you_subject(sent, formal):
         return bool(_has(sent, "feel_you") and any(t.text in ("dat", "het") for t in sent.tokens[:2]))
@@ -363,6 +363,7 @@ def _hard_to_do(sent: Sentence) -> bool:
     return after[0] == "te" or (after[0] in _HEDGE and after[1] == "te")
 
 
+_ANNOUNCES_NEWS = re.compile(r"\biets (?:vervelends|naars|slechts|minder leuks|minder goeds)\b")
 _HEDGES = frozenset("misschien wellicht hopelijk eventueel waarschijnlijk".split())
 _PAST = frozenset("stond stonden kwam kwamen was waren ging gingen deed deden zei zeiden lag lagen".split())
 _OTHER_SUBJECT = frozenset({"ik", "we", "wij", "hij", "zij", "ze", "men", "iemand", "niemand", "collega"})
@@ -598,7 +599,8 @@ def _trainee(text: str, previous: History) -> list[Signal]:
             add(S.dismissive, sent, dismissive)
         denies = any(t.text in {"hoeft", "hoef", "hoeven"} for t in sent.tokens) or "geen zorgen" in sent.low
         undone = _undone(sent)
-        if not dismissive and not denies and not question and not undone:
+        announces = bool(_ANNOUNCES_NEWS.search(sent.low))  # "ik moet u iets vervelends vertellen" is no empathy
+        if not dismissive and not denies and not question and not undone and not announces:
             cue_add(S.acknowledge_feeling, sent)
             if not _hard_to_do(sent):
                 cue_add(S.sympathy, sent)
@@ -674,7 +676,9 @@ def _trainee(text: str, previous: History) -> list[Signal]:
         if news and not (refusal and _EXTRA_DEMAND & {t.lemma for t in sent.tokens}):
             add(S.bad_news, sent, news)
             anchor = k if anchor is None else anchor
-        if not question and _cue(sent, "explanation") and not _cue(sent, "call_reason"):
+        # "Ik kijk nu wat er met die foto's gebeurd is" looks the cause up; it does not explain it
+        looks_up = _cue(sent, "action_now")
+        if not question and _cue(sent, "explanation") and not _cue(sent, "call_reason") and not looks_up:
             cue_add(S.explanation, sent)
         if anchor is not None and _is_alternative(sent, k, anchor):
             add(S.alternative, sent, "wel")
