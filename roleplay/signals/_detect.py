@@ -1002,7 +1002,12 @@ def _arguments(a: Analysis, out: list[Signal]) -> None:
     markers = sum(low.count(m) for m in _ARG_MARKERS)
     pitches = sum(1 for s in out if s.id in (S.pitch, S.deadline))
     advice = any(s.id in (S.solution, S.pitch) for s in out)
-    giving_back = {s.start for s in out if s.id in (S.summary, S.paraphrase, S.reflection, S.reflection_question)}
+    # giving back what the customer said, or summing up what was agreed, is no list of selling points
+    giving_back = {
+        s.start
+        for s in out
+        if s.id in (S.summary, S.paraphrase, S.reflection, S.reflection_question, S.agreement_summary)
+    }
     lists = [
         s
         for s in a.sentences
