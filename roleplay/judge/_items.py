@@ -584,7 +584,7 @@ def _eigenaarschap(view: View) -> Decision:
     unguided = [h for h in refusals if not any(g.turn in (h.turn, h.turn + 1, h.turn + 2) for g in guided)]
     if unguided:
         return Decision(NOT_MET, "Je schoof het probleem door zonder de klant er doorheen te helpen.", unguided[:1])
-    owned = view.trainee_hits(S.commitment, S.action_now, S.guided_handover)
+    owned = view.trainee_hits(S.commitment, S.guided_handover)
     if owned:
         return _met(owned, "Je nam het probleem op je en hielp de klant zelf verder.")
     return Decision(NOT_MET, "Je nam het probleem niet op je: je zegde niets toe en deed niets zichtbaar.")
@@ -1011,9 +1011,18 @@ def _respectvol_afronden(view: View) -> Decision:
     last = view.trainee_turns()[-1] if view.trainee_turns() else None
     if last is None:
         return Decision(NOT_MET, "Je rondde het gesprek niet af.")
-    accepted_later = [h for h in view.customer_hits(C.accept) if h.turn > refusals[-1]]
+    accepted_later = [h.turn for h in view.customer_hits(C.accept) if h.turn > refusals[-1]]
+    accepted_later += [a for a in _agreements(view) if a > refusals[-1]]
     if accepted_later:
         return Decision(NA, "De prospect ging uiteindelijk toch akkoord.")
+    again = sorted(set(refusals))
+    pushed = [
+        h
+        for h in view.hits(S.proposal, S.pitch, S.call_goal, S.question_why, turns=view.trainee_turns())
+        if again[1] < h.turn < again[-1]
+    ]
+    if pushed:  # after a clear no, one more try ("mag ik u dan toch de brochure mailen?") and another no
+        return Decision(NOT_MET, "Na een duidelijk nee bleef je aandringen.", pushed[:1])
     rude = view.hits(S.insult, S.question_why, S.deadline, S.pitch, S.judgement, turns=[last]) + [
         # "Dat kan ik me voorstellen. Maar bedenkt u wel dat u geld laat liggen.": one more push on the way out
         Hit(last, Signal(S.pitch, x.start, x.end, x.text, "maar"))
