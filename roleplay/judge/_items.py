@@ -1105,8 +1105,9 @@ def _agreements(view: View) -> list[int]:
                 S.commitment,
                 S.solution,
                 S.choice_offer,
-                S.time_frame,
                 S.agreement_summary,
+                # a bare "Ja." after a mere mention of a time agrees to nothing
+                *((S.time_frame,) if view.words(c) > 2 else ()),
             )
         ):
             out.append(c)
