@@ -860,7 +860,12 @@ def _alternatief_direct(view: View) -> Decision:
     news = _bad_news(view)
     if news is None:
         return Decision(NA, "Er was geen slecht nieuws te brengen.")
-    same = [h for h in view.hits(S.alternative, turns=[news.turn])]
+    same = [h for h in view.hits(S.alternative, turns=[news.turn])] + [
+        # "Ik heb slecht nieuws: ... Ik stuur vandaag nog een nieuwe pan.": what can be done, in the same breath
+        h
+        for h in view.hits(S.solution, S.commitment, S.choice_offer, S.proposal, turns=[news.turn])
+        if h.signal.start > news.signal.start
+    ]
     if same:
         return _met(same, "Je bracht het alternatief in één adem met het slechte nieuws.")
     later = view.hits(S.alternative, turns=[i for i in view.trainee_turns() if i > news.turn]) + [
@@ -899,12 +904,21 @@ _NOT_A_CAUSE = frozenset(
 )
 
 
+_ANNOUNCEMENT = re.compile(r"(?:geen goed|slecht|vervelend|naar) nieuws|iets (?:vervelends|naars|slechts)")
+
+
 def _justifications(view: View, news: Hit) -> list[Signal]:
     """Statements right after the news in the same turn that only back it up ("De meter is in april
     opgenomen, dat is gewoon verbruikt"): the cause given before the customer could react."""
     out = []
+    # "Ik heb geen goed nieuws. Het werkstuk is niet meer terug te halen.": the sentence after an
+    # announcement is the news itself, not its cause
+    announced = bool(_ANNOUNCEMENT.search(news.signal.text.lower())) and len(news.signal.text.split()) <= 10
     for s in analyze(view.text(news.turn)).sentences:
         if s.start <= news.signal.start or s.is_question:
+            continue
+        if announced:
+            announced = False
             continue
         tags = {x.id for x in view.signals[news.turn] if x.start == s.start}
         if not tags & _NOT_A_CAUSE and len(s.tokens) >= 5 and not s.text.startswith(("[", "(")):

@@ -677,8 +677,9 @@ def _trainee(text: str, previous: History) -> list[Signal]:
             add(S.bad_news, sent, news)
             anchor = k if anchor is None else anchor
         # "Ik kijk nu wat er met die foto's gebeurd is" looks the cause up; it does not explain it
-        looks_up = _cue(sent, "action_now")
-        if not question and _cue(sent, "explanation") and not _cue(sent, "call_reason") and not looks_up:
+        # neither looking the cause up nor giving back "... en wilt u weten hoe het zit" explains anything
+        not_a_cause = _cue(sent, "action_now") or full_summary or (gives_back and len(overlap) >= 2)
+        if not question and _cue(sent, "explanation") and not _cue(sent, "call_reason") and not not_a_cause:
             cue_add(S.explanation, sent)
         if anchor is not None and _is_alternative(sent, k, anchor):
             add(S.alternative, sent, "wel")

@@ -275,6 +275,7 @@ P: dict[str, list[str]] = {
         "ik ..2 zal ..6 =regelen|=zorgen|=oppakken|=sturen|=bellen|=uitzoeken|=nagaan|=maken|=plannen|=terugbellen|=doen|=versturen|=inplannen|=navragen|=controleren",
         "ik ..2 pak ..3 dit|dat|het ..3 op", "ik ..2 ga ..3 er ..3 achteraan|achter", "ik ..2 regel ..4 dat|het|dit|een",
         "ik ..2 maak ..3 een ..3 afspraak", "ik ..2 plan ..4 in", "ik ..2 stuur ..6 op|toe|na",
+        "ik ..1 stuur|breng|regel|lever|bezorg|plan|zet|maak|boek ..8 vandaag|morgen|direct|meteen|maandag|dinsdag|woensdag|donderdag|vrijdag|zaterdag",
         "ik ..2 laat ..14 brengen|bezorgen|langskomen|komen|opsturen|ophalen|maken|repareren|nakijken|terugbellen|installeren|vervangen",
         "stuur|regel|zet|plan|bel|mail|boek|pak|maak|reserveer|zorg|los|vervang|herstel|crediteer|betaal|verwerk|breng|schakel|plaats|annuleer|wijzig ..1 ik",
         "ik ..2 schakel ..4 in", "ik ..2 zet ..4 door|klaar|in|vast",
@@ -368,7 +369,8 @@ P: dict[str, list[str]] = {
     ],
     "explanation": [
         "dat|het|dit ..3 komt ..3 doordat|omdat|door", "de ..2 reden ..3 is|daarvoor|hiervoor|dat", "omdat|doordat|aangezien|vanwege|want|daarom|daardoor",
-        "hoe ..3 het ..3 kan|komt|gekomen|zit", "wat ..3 er ..3 gebeurd|misging|mis_ging", "daar ..3 is ..3 het ..3 misgegaan|fout_gegaan|mis_gegaan",
+        "hoe ..3 het ..3 kan|komt|gekomen|zit", "wat ..2 er ..2 aan ..1 de ..1 hand ..1 is|was", "wat ..2 er ..2 speelt|speelde",
+        "bij ..3 de ..1 fabrikant|leverancier|vervoerder|producent|groothandel ..6 op|uitverkocht|vertraagd|achterstand|tekort", "wat ..3 er ..3 gebeurd|misging|mis_ging", "daar ..3 is ..3 het ..3 misgegaan|fout_gegaan|mis_gegaan",
         "zo ..3 staat ..3 het ..3 in", "volgens ..3 de|uw|onze ..2 voorwaarden|regels|polis|garantie*|contract|leveringsvoorwaarden|afspraken|beleid",
         "staat ..3 in ..3 de|uw ..2 voorwaarden|polis|contract|leveringsvoorwaarden|garantiebewijs", "is|valt ..3 gevolgschade",
         "de ..2 garantie ..3 dekt|geldt|vergoedt", "in ..2 uw ..2 dossier ..2 zie ..2 ik ..3 dat",
