@@ -833,7 +833,11 @@ def _direct_brengen(view: View) -> Decision:
     sents = analyze(view.text(news.turn)).sentences
     before = [s for s in sents if s.end <= news.signal.start]
     explained_first = any(s.id == S.explanation and s.end <= news.signal.start for s in view.signals[news.turn])
-    if explained_first or sum(len(s.tokens) for s in before) > 18:
+    # "Kijk, het zit zo: [the whole cause], dus de reparatie kan pas op vrijdag": the news at the end of a
+    # long sentence that explains first
+    at = news.signal.text.lower().find(news.signal.cue.lower()) if news.signal.cue else -1
+    buried = at > 150 and any(s.id == S.explanation and s.start == news.signal.start for s in view.signals[news.turn])
+    if explained_first or buried or sum(len(s.tokens) for s in before) > 18:
         return Decision(NOT_MET, "Je bracht het slechte nieuws pas na een inleiding of uitleg, niet meteen.", [news])
     if _evaded_before(view, news.turn):
         return Decision(NOT_MET, "Je draaide eromheen: de klant moest meer dan eens naar de uitkomst vragen.", [news])
