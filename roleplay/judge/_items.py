@@ -714,8 +714,9 @@ _DEMAND = frozenset("wil wilde eis eisen verwacht toch genoegen accepteer accept
 def _gives_reason(text: str) -> bool:
     """A reason word, also as the head of a compound ("leveringsvoorwaarden", "fabrieksgarantie")."""
     words = re.findall(r"\w+", text.lower())
-    if re.search(r"\b(?:alleen|pas|enkel) (?:als|bij|wanneer)\b", text.lower()):
-        return True  # "een bedrag van de prijs af geven we alleen als ..." states the rule
+    if re.search(r"\b(?:alleen|pas|enkel) (?:als|bij|wanneer)\b|\b(?:dan|anders) (?:bent|staat|zit|heeft|loopt) u\b",
+                 text.lower()):
+        return True  # the rule ("... geven we alleen als ...") or the consequence ("dan bent u weer ... kwijt")
     return any(w in _REASON_WORDS or (len(w) > 8 and w.endswith(("voorwaarden", "garantie", "regels", "beleid")))
                for w in words)
 

@@ -351,6 +351,21 @@ def _reflects(sent: Sentence, formal: bool = False) -> bool:
     )
 
 
+_DAY_WORDS = frozenset("een de die deze elke iedere hele halve vrije volgende zelfde andere welke lange".split())
+
+
+def _greets(sent: Sentence, table: str) -> bool:
+    """A bare "dag" greets only at the start or end of a sentence, not in "een vrije dag" or "die dag dan"."""
+    span = _span(sent, table)
+    if span is None or span[1] - span[0] != 1 or sent.tokens[span[0]].text != "dag":
+        return True
+    words = [i for i, t in enumerate(sent.tokens) if t.text[0].isalnum()]
+    at = span[0]
+    if at == words[0]:
+        return True
+    return at == words[-1] and sent.tokens[at - 1].text not in _DAY_WORDS
+
+
 _HEDGE = frozenset({"precies", "exact", "goed", "nu", "zo", "echt", "wel"})
 
 
@@ -456,7 +471,7 @@ def _trainee(text: str, previous: History) -> list[Signal]:
         # "Wat goed dat u het niet heeft laten zitten": the negation sits in the clause after the praise
         if positive is not None and (not _negated(sent) or "fijn" in words or positive[0] <= 1):
             cue_add(S.positive_statement, sent)
-        if k >= len(sents) - 2:
+        if k >= len(sents) - 2 and _greets(sent, "closing_greeting"):
             cue_add(S.closing_greeting, sent)
         cue_add(S.anything_else, sent)
         if _cue(sent, "invite_more"):
@@ -639,8 +654,8 @@ def _trainee(text: str, previous: History) -> list[Signal]:
             add(S.check_back, sent, _cue(sent, "unsure"))
         advice = words[0] in {"neem", "kies", "koop", "probeer"} and "u" not in words[1:2]
         solution = _cue(sent, "solution")
-        if solution and solution.lower().startswith("een ") and _PAST & set(words):
-            solution = None  # "er stond een monteur bij u": the story retold, nothing offered
+        if solution and solution.lower().startswith("een ") and (_PAST & set(words) or _negated(sent)):
+            solution = None  # "er stond een monteur bij u", "een vergoeding geven wij niet": nothing offered
         if not question and (solution or commit or advice):
             add(S.solution, sent, solution or commit or words[0])
         elif question and _cue(sent, "fix_question"):
@@ -848,7 +863,7 @@ def _opening(sent: Sentence, k: int, add: "Callable[..., None]", cue_add: "Calla
         "welkom",
     }:
         add(S.greeting, sent, first)
-    elif k <= 1 and first != "dag":
+    elif k <= 1 and first != "dag" and _greets(sent, "greeting"):
         cue_add(S.greeting, sent, "greeting")
     if k <= 2 and _cue(sent, "introduction") and any(t.cap for t in sent.tokens[1:] if t.text not in {"u", "ik"}):
         cue_add(S.introduction, sent, "introduction")
@@ -1066,7 +1081,7 @@ def _customer(text: str, previous: History) -> list[Signal]:
         raw = {t.text for t in sent.tokens}
         if (raw & _MUMBLE and raw & _NAME_CUES) or "onverstaanbaar" in sent.low or "mompel" in sent.low:
             out.append(Signal(C.name_unclear, sent.start, sent.end, sent.text, "..."))
-        if k >= len(a.sentences) - 2 and _cue(sent, "c:ends"):
+        if k >= len(a.sentences) - 2 and _cue(sent, "c:ends") and _greets(sent, "c:ends"):
             out.append(Signal(C.ends, sent.start, sent.end, sent.text, _cue(sent, "c:ends") or ""))
     return out
 

@@ -530,7 +530,7 @@ CUSTOMER: dict[str, list[str]] = {
         "dat ..3 moet ..3 toch ..3 kunnen", "uitzondering", "ik ..3 wil|eis|verlang ..3 gewoon", "echt ..3 niet ..3 ?", "ook ..3 niet ..3 als", "heus|echt ..3 niet ..3 even",
         "maar ..6 toch ..6 ?", "kom ..3 op", "ik ..3 vraag ..3 het ..3 nog ..3 één|een ..3 keer", "nog ..3 één|een ..3 keer", "dat ..3 kan ..3 ik ..3 niet ..3 accepteren|geloven",
         "helemaal ..3 niets|niks", "iets ..3 moet ..3 er ..3 toch", "zelfs ..3 niet", "niet ..3 een ..3 klein ..3 beetje",
-        "niet ..1 eens", "regel|zorg|doe ..2 gewoon|nou|dan|toch ..3 iets|wat|ervoor|dat|het", "dat ..2 meen ..2 je|u ..2 niet",
+        "niet ..1 eens", "regel|zorg|doe ..2 gewoon|nou|dan|toch ..3 iets|wat|ervoor|dat|het", "stuur|geef|kom|maak|los ..1 nou|toch|gewoon ..3 iemand|iets|wat|het|op|dat", "dat ..2 meen ..2 je|u ..2 niet",
     ],
     "objection": [
         "al ..3 een ..3 vaste ..2 leverancier|partij|partner|bedrijf|schoonmaker|club|bureau",
