@@ -103,7 +103,8 @@ class View:
     def first_solution_turn(self) -> Hit | None:
         """The first offer of help with the problem; noting the name or data ("dan zet ik hem goed in het
         systeem") is not one."""
-        hits = self.hits(S.solution, S.commitment, S.alternative, S.choice_offer, turns=self.trainee_turns())
+        hits = self.hits(S.solution, S.commitment, S.alternative, S.choice_offer, S.pitch, S.ownership_refusal,
+                         turns=self.trainee_turns())
         return next((h for h in hits if not _ADMIN_WORDS & set(re.findall(r"\w+", h.signal.text.lower()))), None)
 
     def confirmations(self) -> list[int]:
