@@ -380,13 +380,10 @@ def _samen_oplossen(view: View) -> Decision:
 # ---------------------------------------------------------------------------------------------------
 
 
-def _reflections(view: View) -> list[Hit]:
-    return _own_words(view, view.trainee_hits(S.reflection, S.reflection_question))
-
-
 @rule("reflectief-luisteren.reflectie")
 def _reflectie(view: View) -> Decision:
-    hits = _reflections(view)
+    # a feeling, wish or value named (S.reflection, also when asked); a fact given back as a question is not
+    hits = _own_words(view, view.trainee_hits(S.reflection))
     if hits:
         return _met(hits, "Je benoemde wat er onder de woorden zat: het gevoel, de wens of de bedoeling van de klant.")
     return Decision(NOT_MET, "Je benoemde niet wat er onder de woorden van de klant zat (gevoel, wens of bedoeling).")

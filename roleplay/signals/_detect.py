@@ -340,7 +340,12 @@ def _reflects(sent: Sentence, formal: bool = False) -> bool:
         words[i : i + 2] in (["wilt", "u"], ["kunt", "u"], ["zou", "u"], ["mag", "ik"]) for i in range(len(words))
     ):
         return False  # a request ("wilt u hem spellen?"), not a guess at a feeling
-    if "geen zorgen" in sent.low or {"hoeft", "hoef", "hoeven"} & set(words) or _ANNOUNCES_NEWS.search(sent.low):
+    if (
+        "geen zorgen" in sent.low
+        or {"hoeft", "hoef", "hoeven"} & set(words)
+        or _ANNOUNCES_NEWS.search(sent.low)
+        or _has(sent, "judgement")  # "die handleiding had u een hoop gedoe bespaard" reproaches
+    ):
         return False  # "Maakt u zich geen zorgen": the feeling denied, not named (R13)
     if not _you_subject(sent, formal):
         return bool(_has(sent, "feel_you") and any(t.text in ("dat", "het") for t in sent.tokens[:2]))

@@ -184,7 +184,7 @@ P: dict[str, list[str]] = {
         "deze ..1 keer ..2 wel ..3 goed|even", "bij ..2 een ..2 eigen ..2 fout", "te ..1 gehaast|haastig|slordig|onvoorzichtig|onoplettend",
         "u|je ..3 was|bent ..3 gewoon ..3 te", "staat|stond|zit|zat ..3 gewoon|toch|duidelijk ..4 handleiding|voorwaarden|site|website|kaartje|beschrijving|maattabel|tabel|brief|mail|factuur|bijsluiter|app", "zit|zat|staat|stond ..3 niet ..1 voor ..1 niks|niets",
         "had|hadden ..1 u|je ..3 ook ..3 zelf",
-        "uw|je|jouw ..2 eigen ..2 fout|schuld", "dat ..3 is|was ..3 niet ..2 zo|erg ..2 slim|handig|verstandig|netjes",
+        "uw|je|jouw ..2 eigen ..2 fout|schuld", "had|hadden ..4 u|je ..6 bespaard|gescheeld|voorkomen", "dat ..3 is|was ..3 niet ..2 zo|erg ..2 slim|handig|verstandig|netjes",
         # lecturing about what the customer should do from now on
         "van ..1 belang ..3 dat ..2 u|je ..8 bijhoudt|opent|openmaakt|leest|let|controleert|betaalt|opslaat",
         "moet|moeten ..1 u|je ..2 wel|echt|voortaan ..3 openen|openmaken|lezen|opletten|bijhouden|nakijken|controleren",
