@@ -385,6 +385,9 @@ P: dict[str, list[str]] = {
         "probeer|probeert ..1 u|je ..3 eens|even|anders", "heeft|hebt ..1 u|je ..3 al ..3 geprobeerd ..3 om",
     ],
     "solution": [
+        # something for meanwhile: "In de tussentijd kunt u een leenboiler krijgen"
+        "in ..1 de ..1 tussentijd|tussentijd ..6 kunt|kan|krijgt|mag|zet|stuur|breng|regel|laat",
+        "tot ..1 die|dat ..1 tijd|moment ..6 kunt|krijgt|mag|zet|stuur|breng|regel|laat",
         "ik ..4 kan|ga|zal ..6 regelen|sturen|vervangen|repareren|terugbetalen|crediteren|vergoeden|inplannen|maken|aanpassen|oplossen|terugstorten|opnieuw|klaarzetten|klaarleggen|reserveren|apartzetten|bestellen|uitzoeken",
         "oplossing ..3 is|zou|kan", "wat ..2 we ..3 kunnen ..3 doen", "ik ..3 stel ..3 voor", "mijn ..1 voorstel", "zal|zullen ik|we ..6 ?",
         "u|je ..3 kunt|kan ..6 het ..3 beste|gewoon|ook", "het ..3 beste ..3 is|kunt|kan", "we ..3 kunnen|gaan ..6 regelen|sturen|vervangen|repareren|inplannen|oplossen|terugbetalen",
