@@ -710,9 +710,10 @@ _DEMAND = frozenset("wil wilde eis eisen verwacht toch genoegen accepteer accept
 
 def _gives_reason(text: str) -> bool:
     """A reason word, also as the head of a compound ("leveringsvoorwaarden", "fabrieksgarantie")."""
-    words = re.findall(r"\w+", text.lower())
+    low = " ".join(text.lower().split())  # reformatted whitespace must not change the verdict
+    words = re.findall(r"\w+", low)
     if re.search(r"\b(?:alleen|pas|enkel) (?:als|bij|wanneer)\b|\b(?:dan|anders) (?:bent|staat|zit|heeft|loopt) u\b",
-                 text.lower()):
+                 low):
         return True  # the rule ("... geven we alleen als ...") or the consequence ("dan bent u weer ... kwijt")
     return any(w in _REASON_WORDS or (len(w) > 8 and w.endswith(("voorwaarden", "garantie", "regels", "beleid")))
                for w in words)
@@ -833,7 +834,8 @@ def _direct_brengen(view: View) -> Decision:
     explained_first = any(s.id == S.explanation and s.end <= news.signal.start for s in view.signals[news.turn])
     # "Kijk, het zit zo: [the whole cause], dus de reparatie kan pas op vrijdag": the news at the end of a
     # long sentence that explains first
-    at = news.signal.text.lower().find(news.signal.cue.lower()) if news.signal.cue else -1
+    said = " ".join(news.signal.text.lower().split())
+    at = said.find(" ".join(news.signal.cue.lower().split())) if news.signal.cue else -1
     buried = at > 150 and any(s.id == S.explanation and s.start == news.signal.start for s in view.signals[news.turn])
     if explained_first or buried or sum(len(s.tokens) for s in before) > 18:
         return Decision(NOT_MET, "Je bracht het slechte nieuws pas na een inleiding of uitleg, niet meteen.", [news])
@@ -915,7 +917,8 @@ def _justifications(view: View, news: Hit) -> list[Signal]:
     out = []
     # "Ik heb geen goed nieuws. Het werkstuk is niet meer terug te halen.": the sentence after an
     # announcement is the news itself, not its cause
-    announced = bool(_ANNOUNCEMENT.search(news.signal.text.lower())) and len(news.signal.text.split()) <= 10
+    said = " ".join(news.signal.text.lower().split())
+    announced = bool(_ANNOUNCEMENT.search(said)) and len(said.split()) <= 10
     for s in analyze(view.text(news.turn)).sentences:
         if s.start <= news.signal.start or s.is_question:
             continue

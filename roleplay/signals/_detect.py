@@ -32,7 +32,8 @@ class Signal:
 
 _DENIED_DISCOUNT = re.compile(
     r"\b(?:geen|niet)\b.{0,20}\b(?:korting|prijsvoordeel|afslag|actie)"
-    r"|\b(?:korting|prijsvoordeel|afslag)\w*\b.{0,25}\b(?:niet|geen|nooit)\b"
+    r"|\b(?:korting|prijsvoordeel|afslag)\w*\b.{0,25}\b(?:niet|geen|nooit)\b",
+    re.S,  # a line break inside a turn is just a space
 )
 # only the subject of the call given back: "het gaat om ...", "u belt over een declaratie"
 _TOPIC_ONLY = re.compile(
