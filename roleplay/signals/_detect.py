@@ -63,6 +63,7 @@ def _offered_discount(sent: Sentence) -> str | None:
         sent = Sentence(rest[0].start, sent.end, sent.text[rest[0].start - sent.start:], tuple(rest))
     return None
 
+
 def _spans(sent: Sentence, name: str) -> dict[str, tuple[int, int]]:
     lex = _CUSTOMER_LEX if name.startswith("c:") else _LEX
     spans = sent.memo.get(lex.memo)
@@ -372,7 +373,7 @@ def _greets(sent: Sentence, table: str) -> bool:
     return at == words[-1] and sent.tokens[at - 1].text not in _DAY_WORDS
 
 
-_HEDGE = frozenset({"precies", "exact", "goed", "nu", "zo", "echt", "wel"})
+_BEFORE_TE = frozenset({"precies", "exact", "goed", "nu", "zo", "echt", "wel"})
 
 
 def _hard_to_do(sent: Sentence) -> bool:
@@ -381,7 +382,7 @@ def _hard_to_do(sent: Sentence) -> bool:
     if span is None:
         return False
     after = [t.text for t in sent.tokens[span[1] : span[1] + 2]] + ["", ""]
-    return after[0] == "te" or (after[0] in _HEDGE and after[1] == "te")
+    return after[0] == "te" or (after[0] in _BEFORE_TE and after[1] == "te")
 
 
 _ANNOUNCES_NEWS = re.compile(r"\biets (?:vervelends|naars|slechts|minder leuks|minder goeds)\b")
@@ -697,8 +698,8 @@ def _trainee(text: str, previous: History) -> list[Signal]:
         if news and not (refusal and _EXTRA_DEMAND & {t.lemma for t in sent.tokens}):
             add(S.bad_news, sent, news)
             anchor = k if anchor is None else anchor
-        # "Ik kijk nu wat er met die foto's gebeurd is" looks the cause up; it does not explain it
-        # neither looking the cause up nor giving back "... en wilt u weten hoe het zit" explains anything
+        # neither looking the cause up ("ik kijk nu wat er gebeurd is") nor giving back ("... en wilt u weten
+        # hoe het zit") explains anything
         not_a_cause = _cue(sent, "action_now") or full_summary or (gives_back and len(overlap) >= 2)
         if not question and _cue(sent, "explanation") and not _cue(sent, "call_reason") and not not_a_cause:
             cue_add(S.explanation, sent)
