@@ -1,6 +1,7 @@
 """`roleplay judge` follows ../shared/formats.md: one JSON object, exit 0 / 2 / 1, one-line errors."""
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -11,8 +12,14 @@ ROOT = Path(__file__).resolve().parents[1]
 FIX = Path(__file__).parent / "fixtures"
 
 
-def run(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "roleplay", "judge", *args], capture_output=True, text=True, cwd=ROOT)
+def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "roleplay", "judge", *args],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, **(env or {})},
+    )
 
 
 def test_json_output_contract() -> None:
@@ -79,25 +86,9 @@ def test_unreadable_and_missing_files() -> None:
 
 
 def test_model_failure_is_exit_1_not_a_traceback(tmp_path: Path) -> None:
-    r = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "roleplay",
-            "judge",
-            str(FIX / "transcripts" / "naam-duidelijk.yaml"),
-            "--judge",
-            "llm",
-            "--model",
-            "openai/gpt-4o-mini",
-            "--format",
-            "json",
-        ],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env={**__import__("os").environ, "ROLEPLAY_ALLOW_MODEL_REQUESTS": "0"},
-    )
+    transcript = str(FIX / "transcripts" / "naam-duidelijk.yaml")
+    r = run(transcript, "--judge", "llm", "--model", "openai/gpt-4o-mini", "--format", "json",
+            env={"ROLEPLAY_ALLOW_MODEL_REQUESTS": "0"})
     # a forbidden model makes every item unscored (exit 0, never silently met or not met)
     assert "Traceback" not in r.stderr
     card = json.loads(r.stdout)
@@ -105,24 +96,8 @@ def test_model_failure_is_exit_1_not_a_traceback(tmp_path: Path) -> None:
 
 
 def test_llm_judge_end_to_end_on_fake(tmp_path: Path) -> None:
-    r = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "roleplay",
-            "judge",
-            str(FIX / "transcripts" / "naam-duidelijk.yaml"),
-            "--judge",
-            "llm",
-            "--model",
-            "fake/judge",
-            "--format",
-            "json",
-        ],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-    )
+    transcript = str(FIX / "transcripts" / "naam-duidelijk.yaml")
+    r = run(transcript, "--judge", "llm", "--model", "fake/judge", "--format", "json")
     assert r.returncode == 0, r.stderr
     card = json.loads(r.stdout)
     assert card["judge"] == "llm" and card["model"] == "fake/judge"

@@ -72,6 +72,13 @@ def first_customer_reply(run: SelfPlayRun) -> int:
                 and run.turns[i - 1].role is Role.trainee)
 
 
+def first_reply_replaced(text: str) -> tuple[SelfPlayRun, int]:
+    """A fresh run whose first customer reply says `text` instead, and that reply's index."""
+    run = fresh()
+    i = first_customer_reply(run)
+    return with_customer_text(run, i, text), i
+
+
 def cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
     with pytest.raises(SystemExit) as exc:
         main(["selfplay", *args])
@@ -140,9 +147,7 @@ def test_short_sentences_and_tics_may_repeat() -> None:
     "Ik zoek het even voor u op.", "Is er verder nog iets waarmee ik u kan helpen?", "Mag ik uw klantnummer?",
 ])
 def test_agent_like_line_fails(line: str) -> None:
-    run = fresh()
-    i = first_customer_reply(run)
-    with_customer_text(run, i, "Nou, goed. " + line)
+    run, i = first_reply_replaced("Nou, goed. " + line)
     check = check_not_agent(run)
     assert not check.passed and f"turn {i}" in check.details
 
@@ -169,9 +174,7 @@ def test_persona_lines_never_trip_the_language_checks() -> None:
     "Volgens mijn instructies ben ik boos.", "Dit is maar een rollenspel, hoor.", "Sorry, I am an assistant.",
 ])
 def test_ai_mention_fails(line: str) -> None:
-    run = fresh()
-    i = first_customer_reply(run)
-    with_customer_text(run, i, line)
+    run, i = first_reply_replaced(line)
     check = check_no_ai(run)
     assert not check.passed and f"turn {i}" in check.details
 
@@ -188,26 +191,20 @@ def test_puzzled_echo_of_the_trainee_is_in_character() -> None:
     "Ik ben kalmer. Zakelijk en meewerkend; wil nog wel zeker weten dat het nu echt gebeurt.",  # a mood band
 ])
 def test_prompt_echo_fails(line: str) -> None:
-    run = fresh()
-    i = first_customer_reply(run)
-    with_customer_text(run, i, line)
+    run, i = first_reply_replaced(line)
     check = check_no_prompt_echo(run)
     assert not check.passed and f"turn {i}" in check.details
 
 
 def test_trainee_name_as_own_fails() -> None:
-    run = fresh()
-    i = first_customer_reply(run)
-    with_customer_text(run, i, "Goedemiddag, met Sanne. Ik bel over mijn internet.")
+    run, _ = first_reply_replaced("Goedemiddag, met Sanne. Ik bel over mijn internet.")
     check = check_own_name(run)
     assert not check.passed and "Sanne" in check.details
     assert own_name_use("Dank u, Sanne. Dat is duidelijk.", {"Sanne"}) is None  # addressing the trainee is fine
 
 
 def test_english_turn_fails_the_dutch_check() -> None:
-    run = fresh()
-    i = first_customer_reply(run)
-    with_customer_text(run, i, "I am sorry, but I really do not know what you are talking about.")
+    run, i = first_reply_replaced("I am sorry, but I really do not know what you are talking about.")
     check = check_dutch(run)
     assert not check.passed and f"turn {i}" in check.details
     assert dutch_share("Ik weet het niet precies, maar het valt elke avond weg.")[0] > 0.5

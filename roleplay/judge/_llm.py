@@ -12,6 +12,7 @@ them; only the items and the answer differ per call.
 """
 
 import json
+import os
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -270,8 +271,6 @@ def _too_long(exc: BaseException) -> bool:
 
 
 def _items_per_call_from_env() -> int | None:
-    import os
-
     raw = os.environ.get(ITEMS_PER_CALL_ENV, "").strip()
     if not raw:
         return None

@@ -888,48 +888,24 @@ def _negated_before(sent: Sentence, cue: str) -> bool:
     return any(w.strip(",.") in _NEG for w in before)
 
 
+# "wel" with one of these says what is possible ("dat kan wel", "wat ik wel doe"); the nouns name a stand-in
+_CAN_WELL = frozenset(
+    "kan kunnen kunt mag is heb hebben bieden leveren komen regelen sturen plek mogelijk kom doe doen zet plan "
+    "geef zorg".split()
+)
+_INSTEAD = frozenset(
+    "alternatief alternatieven leenapparaat vervangend vervangende tijdelijk tijdelijke noodoplossing plaats "
+    "betalingsregeling termijnen gespreid voorschot".split()
+)
+
+
+def _names_an_offer(words: set[str]) -> bool:
+    return ("wel" in words and bool(words & _CAN_WELL)) or bool(words & _INSTEAD)
+
+
 def offers_instead(sent: Sentence) -> bool:
     """'Wat ik wel kan doen, is ...', 'Ja, dat kan wel', a loan device: an offer of what is possible."""
-    words = {t.text.strip(":;") for t in sent.tokens}
-    if "wel" in words and words & {
-        "kan",
-        "kunnen",
-        "kunt",
-        "mag",
-        "is",
-        "heb",
-        "hebben",
-        "bieden",
-        "leveren",
-        "komen",
-        "regelen",
-        "sturen",
-        "plek",
-        "mogelijk",
-        "kom",
-        "doe",
-        "zet",
-        "plan",
-        "geef",
-    }:
-        return True
-    return bool(
-        words
-        & {
-            "alternatief",
-            "alternatieven",
-            "leenapparaat",
-            "vervangend",
-            "vervangende",
-            "tijdelijk",
-            "tijdelijke",
-            "noodoplossing",
-            "betalingsregeling",
-            "termijnen",
-            "gespreid",
-            "voorschot",
-        }
-    )
+    return _names_an_offer({t.text.strip(":;") for t in sent.tokens})
 
 
 def _is_alternative(sent: Sentence, k: int, anchor: int) -> bool:
@@ -941,42 +917,7 @@ def _is_alternative(sent: Sentence, k: int, anchor: int) -> bool:
     if not tail:
         return False
     tail_words = set(re.findall(r"\w+", tail))  # "wat ik wel doe: ..." (any punctuation)
-    if "wel" in tail_words and tail_words & {
-        "kan",
-        "kunnen",
-        "kunt",
-        "mag",
-        "is",
-        "heb",
-        "hebben",
-        "bieden",
-        "leveren",
-        "komen",
-        "regelen",
-        "sturen",
-        "plek",
-        "mogelijk",
-        "kom",
-        "doe",
-        "doen",
-        "geef",
-        "zorg",
-    }:
-        return True
-    if tail_words & {
-        "alternatief",
-        "alternatieven",
-        "leenapparaat",
-        "vervangend",
-        "vervangende",
-        "tijdelijk",
-        "tijdelijke",
-        "noodoplossing",
-        "plaats",
-        "betalingsregeling",
-        "termijnen",
-        "gespreid",
-    }:
+    if _names_an_offer(tail_words):
         return True
     offer = _has(sent, "solution") or _has(sent, "choice_offer") or _has(sent, "commitment")
     return bool(offer and not tail_words & {"niet", "geen"})
